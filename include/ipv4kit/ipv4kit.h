@@ -1,0 +1,16 @@
+/* ipv4kit.h - umbrella header: the whole public API of ipv4kit. */
+#ifndef IPV4KIT_IPV4KIT_H
+#define IPV4KIT_IPV4KIT_H
+
+#include "checksum.h"
+#include "common.h"
+#include "error.h"
+#include "fmt.h"
+#include "igmp.h"
+#include "ip4.h"
+#include "ipopt.h"
+#include "link.h"
+#include "packet.h"
+#include "version.h"
+
+#endif

@@ -1,0 +1,57 @@
+/* link.h - link-layer headers in front of IPv4: Ethernet (802.1Q/802.1ad), raw, Linux SLL/SLL2, BSD NULL/loopback. */
+#ifndef IPV4KIT_LINK_H
+#define IPV4KIT_LINK_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* pcap link types (LINKTYPE_/DLT_ values as libpcap's pcap_datalink() returns them). */
+#define IPK_DLT_NULL 0
+#define IPK_DLT_EN10MB 1
+#define IPK_DLT_RAW 12       /* DLT_RAW on most systems */
+#define IPK_DLT_RAW_OPENBSD 14
+#define IPK_DLT_LOOP 108     /* OpenBSD loopback: AF in network order */
+#define IPK_DLT_LINKTYPE_RAW 101
+#define IPK_DLT_LINUX_SLL 113
+#define IPK_DLT_IPV4 228
+#define IPK_DLT_LINUX_SLL2 276
+
+#define IPK_ETHERTYPE_IPV4 0x0800
+#define IPK_ETHERTYPE_ARP 0x0806
+#define IPK_ETHERTYPE_VLAN 0x8100
+#define IPK_ETHERTYPE_QINQ 0x88a8
+#define IPK_ETHERTYPE_IPV6 0x86dd
+
+struct ipk_link {
+	int dlt;
+	uint16_t ethertype;  /* of the payload (after tags); 0x0800 for raw IPv4 links */
+	uint16_t l3_off;     /* offset of the network header in the frame */
+	uint8_t ntags;       /* 802.1Q/802.1ad tags, outermost first */
+	uint16_t tag_tpid[2];
+	uint16_t tag_tci[2]; /* PCP(3) DEI(1) VID(12) */
+	uint8_t src[8], dst[8]; /* Ethernet MACs, or the SLL link address in src (addr_len bytes) */
+	uint8_t addr_len;
+	uint16_t pkttype;    /* SLL/SLL2 packet type */
+	uint32_t ifindex;    /* SLL2 */
+	uint32_t af;         /* NULL/LOOP address family */
+};
+
+/*
+ * Decode the link header of a frame of link type dlt. Returns 0 with l->l3_off/l->ethertype
+ * set (ethertype is set for every link type, IPv4 = 0x0800; a NULL/LOOP AF_INET frame gives
+ * 0x0800, raw links give 0x0800 or 0x86dd by the version nibble), IPK_E_LINK_SHORT, or
+ * IPK_E_LINK_TYPE. At most two VLAN tags are decoded; deeper tags leave ethertype at the tag.
+ */
+IPK_API int ipk_link_decode(int dlt, const uint8_t *frame, size_t len, struct ipk_link *l)
+	IPK_NONNULL(4);
+
+/* Short name of a link type: "ether", "raw", "ipv4", "sll", "sll2", "null", "loop", "unknown". */
+IPK_API const char *ipk_link_name(int dlt);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
