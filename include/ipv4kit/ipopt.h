@@ -53,7 +53,9 @@ struct ipk_opt_iter {
 IPK_API void ipk_opt_iter_init(struct ipk_opt_iter *it, const uint8_t *opts, size_t len)
 	IPK_NONNULL(1);
 
-/* 1: *o holds the next option; 0: end of options; < 0: IPK_E_OPT_TRUNC or IPK_E_OPT_LEN. */
+/* 1: *o holds the next option (EOL is returned once, len 1, and ends the walk); 0: end of options;
+ * < 0: IPK_E_OPT_TRUNC or IPK_E_OPT_LEN (the iterator does not advance: calling again returns the
+ * same error). */
 IPK_API int ipk_opt_next(struct ipk_opt_iter *it, struct ipk_opt *o) IPK_NONNULL(1, 2);
 
 /* Typed views. Addresses and timestamps are zero-copy: read entry i with ipk_opt_u32(). */
@@ -109,10 +111,14 @@ struct ipk_optv {
 };
 
 /* Decode one walked option into its typed view. Returns 0, or IPK_E_OPT_BAD_LEN when the
- * option is too short for its kind (v->u.raw is then set). */
+ * option is too short for its kind (v->u.raw is then set). Minimum lengths: RR/LSRR/SSRR 3,
+ * TS 4 (nent counts 4-byte entries for flag 0 and 8-byte pairs for any other flag, as tcpdump),
+ * RA 4, SID 4, SEC 3 (11 = RFC 791 form), ESEC 3, CIPSO 6, QS 8. ESEC and unknown kinds use u.raw. */
 IPK_API int ipk_opt_decode(const struct ipk_opt *o, struct ipk_optv *v) IPK_NONNULL(1, 2);
 
-/* Name of an option type ("RR", "TS", "RA", "LSRR", ..., "unknown"). */
+/* Short (tcpdump-like) name of an option type: 0 "EOL", 1 "NOP", 7 "RR", 25 "QS", 68 "TS",
+ * 130 "SEC", 131 "LSRR", 133 "ESEC", 134 "CIPSO", 136 "SID", 137 "SSRR", 148 "RA", any other
+ * type "unknown". Never NULL; static storage. */
 IPK_API const char *ipk_opt_name(uint8_t type);
 
 /* Big-endian 32-bit entry i of a zero-copy address/timestamp array. */
@@ -137,7 +143,8 @@ IPK_API int ipk_opt_put_ra(struct ipk_wbuf *w, uint16_t value) IPK_NONNULL(1);
 IPK_API int ipk_opt_put_route(struct ipk_wbuf *w, uint8_t type, uint8_t ptr, const uint32_t *addrs,
 			      size_t n) IPK_NONNULL(1);
 /* Timestamp: flag, overflow, pointer (0 = 5), n entries; addrs used for flags 1 and 3
- * (NULL = zeros), stamps NULL = zeros. */
+ * (NULL = zeros), stamps NULL = zeros. Flag 0 writes 4-byte stamps, any other flag 8-byte
+ * (addr, stamp) pairs. IPK_E_INVAL: flag or oflw > 15, or length byte would pass 255. */
 IPK_API int ipk_opt_put_ts(struct ipk_wbuf *w, uint8_t flag, uint8_t oflw, uint8_t ptr,
 			   const uint32_t *addrs, const uint32_t *stamps, size_t n) IPK_NONNULL(1);
 /* Security, RFC 791 form (len 11). */

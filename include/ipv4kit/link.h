@@ -44,6 +44,8 @@ struct ipk_link {
  * set (ethertype is set for every link type, IPv4 = 0x0800; a NULL/LOOP AF_INET frame gives
  * 0x0800, raw links give 0x0800 or 0x86dd by the version nibble), IPK_E_LINK_SHORT, or
  * IPK_E_LINK_TYPE. At most two VLAN tags are decoded; deeper tags leave ethertype at the tag.
+ * On IPK_E_LINK_SHORT, l->l3_off is the offset where the missing part of the link header starts
+ * (0, or the tag that is cut). NULL/LOOP frames with another AF give ethertype 0 (l->af set).
  */
 IPK_API int ipk_link_decode(int dlt, const uint8_t *frame, size_t len, struct ipk_link *l)
 	IPK_NONNULL(4);

@@ -30,7 +30,7 @@ const char *ipk_strerror(int err)
 	const struct errent *e = lookup(err);
 	if (e)
 		return e->msg;
-	if (err < 0 && err > -4096)
+	if (err < 0 && err > -1000)
 		return strerror(-err);
 	return "unknown error";
 }

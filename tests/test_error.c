@@ -1,0 +1,76 @@
+/* test_error.c - the error table: unique values and names, messages, finding flags, errno passthrough. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include <errno.h>
+
+#include "ipv4kit/error.h"
+
+struct ent {
+	int code;
+	const char *name;
+	const char *msg;
+};
+
+static const struct ent table[] = {
+#define XX(name, val, msg) {val, #name, msg},
+	IPK_ERRNO_MAP(XX)
+#undef XX
+};
+#define N (sizeof(table) / sizeof(table[0]))
+
+static void test_unique(void **state)
+{
+	(void)state;
+	assert_true(N > 40);
+	for (size_t i = 0; i < N; i++) {
+		assert_true(table[i].code < 0);
+		assert_true(table[i].code <= -1000); /* never collides with -errno from the socket layer */
+		for (size_t j = i + 1; j < N; j++) {
+			assert_int_not_equal(table[i].code, table[j].code);
+			assert_string_not_equal(table[i].name, table[j].name);
+		}
+	}
+}
+
+static void test_names_and_messages(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < N; i++) {
+		assert_string_equal(ipk_errname(table[i].code), table[i].name);
+		assert_string_equal(ipk_strerror(table[i].code), table[i].msg);
+		assert_int_equal(ipk_err_is_finding(table[i].code),
+				 strncmp(table[i].msg, "finding:", 8) == 0);
+	}
+	assert_string_equal(ipk_errname(IPK_OK), "OK");
+	assert_int_equal(IPK_E_NOSPACE, -1001);
+	assert_int_equal(IPK_E_IP_CHECKSUM, -1016);
+	assert_int_equal(IPK_E_IGMP_CHECKSUM, -1052);
+	assert_true(ipk_err_is_finding(IPK_E_IGMP_TTL));
+	assert_false(ipk_err_is_finding(IPK_E_IGMP_CHECKSUM));
+}
+
+static void test_unknown_and_errno(void **state)
+{
+	(void)state;
+	/* A -errno value that is not in the table falls back to strerror and a stable name. */
+	assert_string_equal(ipk_strerror(-ENOPROTOOPT), strerror(ENOPROTOOPT));
+	assert_string_equal(ipk_strerror(-EPERM), strerror(EPERM));
+	assert_string_equal(ipk_errname(-ENOPROTOOPT), "ERRNO_92");
+	assert_string_equal(ipk_strerror(12345), "unknown error");
+	assert_string_equal(ipk_layer_name(IPK_LAYER_IGMP), "igmp");
+	assert_string_equal(ipk_layer_name(99), "unknown");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unique),
+		cmocka_unit_test(test_names_and_messages),
+		cmocka_unit_test(test_unknown_and_errno),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
