@@ -1,0 +1,288 @@
+/* ip4.c - IPv4 header parse (strict, Go-compatible, lax; raw-socket byte order), check and marshal (RFC 791, 1122). */
+#include "codec/internal.h"
+#include "ipv4kit/checksum.h"
+#include "ipv4kit/ip4.h"
+#include "ipv4kit/ipopt.h"
+
+/* Host-order 16-bit load/store for IPK_IP4_RAWORDER (Darwin/BSD raw-socket format). */
+static inline uint16_t ld16_host(const uint8_t *p)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return v;
+}
+
+static inline void st16_host(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
+
+/*
+ * Decode every field of the fixed 20-byte header at p (which must hold 20 readable bytes) into h.
+ * opts, opts_len, checksum_ok and truncated are left to the caller.
+ */
+static inline void fill_fixed(const uint8_t *p, unsigned raw, struct ipk_ip4 *h)
+{
+	uint16_t fw;
+
+	h->version = p[0] >> 4;
+	h->ihl = p[0] & 0x0f;
+	h->hlen = (uint16_t)(h->ihl * 4);
+	h->tos = p[1];
+	if (raw) {
+		h->total_len = ld16_host(p + 2);
+		fw = ld16_host(p + 6);
+	} else {
+		h->total_len = ipk_be16(p + 2);
+		fw = ipk_be16(p + 6);
+	}
+	h->id = ipk_be16(p + 4);
+	h->rf = (uint8_t)(fw >> 15);
+	h->df = (uint8_t)(fw >> 14 & 1);
+	h->mf = (uint8_t)(fw >> 13 & 1);
+	h->frag_off = fw & 0x1fff;
+	h->ttl = p[8];
+	h->proto = p[9];
+	h->checksum = ipk_be16(p + 10);
+	h->src = ipk_be32(p + 12);
+	h->dst = ipk_be32(p + 16);
+}
+
+static inline int fail(size_t *err_off, size_t off, int err)
+{
+	if (err_off)
+		*err_off = off;
+	return err;
+}
+
+/* Fewer than 20 bytes: fill what the captured bytes give (the rest reads as 0), then fail. */
+static int parse_short(const uint8_t *buf, size_t len, unsigned raw, struct ipk_ip4 *h,
+		       size_t *err_off)
+{
+	uint8_t tmp[IPK_IP4_MINLEN] = {0};
+
+	if (len)
+		memcpy(tmp, buf, len);
+	fill_fixed(tmp, raw, h);
+	h->opts = NULL;
+	h->opts_len = 0;
+	h->checksum_ok = 0;
+	h->truncated = 0;
+	return fail(err_off, 0, IPK_E_IP_SHORT);
+}
+
+/* The first strict rule a fully captured header with IHL >= 5 breaks (cold path). */
+static int strict_first(const struct ipk_ip4 *h, size_t len, size_t *err_off)
+{
+	if (h->version != 4)
+		return fail(err_off, 0, IPK_E_IP_VERSION);
+	if (h->total_len == 0)
+		return fail(err_off, 2, IPK_E_IP_TOTLEN_ZERO);
+	if (h->total_len < h->hlen)
+		return fail(err_off, 2, IPK_E_IP_TOTLEN_SHORT);
+	if (h->total_len > len)
+		return fail(err_off, 2, IPK_E_IP_TRUNCATED);
+	if (!h->checksum_ok)
+		return fail(err_off, 10, IPK_E_IP_CHECKSUM);
+	return 0;
+}
+
+int ipk_ip4_parse(const uint8_t *buf, size_t len, unsigned profile, struct ipk_ip4 *h,
+		  size_t *err_off)
+{
+	unsigned raw = profile & IPK_IP4_RAWORDER;
+	unsigned prof = profile & ~(unsigned)IPK_IP4_RAWORDER;
+
+	if (prof > IPK_IP4_LAX)
+		return fail(err_off, 0, IPK_E_INVAL);
+	if (len < IPK_IP4_MINLEN)
+		return parse_short(buf, len, raw, h, err_off);
+
+	fill_fixed(buf, raw, h);
+	size_t hlen = h->hlen;
+	h->truncated = h->total_len > len;
+
+	if (__builtin_expect(h->ihl < 5 || hlen > len, 0)) {
+		h->opts = NULL;
+		h->opts_len = 0;
+		h->checksum_ok = 0;
+		/* Go checks len < IHL*4 only; IHL 0..4 parse with no options. */
+		if (prof == IPK_IP4_GO) {
+			if (hlen > len)
+				return fail(err_off, 0, IPK_E_IP_HDR_TRUNC);
+			return 0;
+		}
+		if (prof == IPK_IP4_STRICT && h->version != 4)
+			return fail(err_off, 0, IPK_E_IP_VERSION);
+		if (h->ihl < 5)
+			return fail(err_off, 0, IPK_E_IP_IHL);
+		return fail(err_off, 0, IPK_E_IP_HDR_TRUNC);
+	}
+
+	h->opts = hlen > IPK_IP4_MINLEN ? buf + IPK_IP4_MINLEN : NULL;
+	h->opts_len = (uint16_t)(hlen - IPK_IP4_MINLEN);
+	h->checksum_ok = ipk_csum(buf, hlen) == 0;
+	if (prof != IPK_IP4_STRICT)
+		return 0;
+
+	/* One branch for the common valid header; strict_first() finds which rule broke. */
+	if (__builtin_expect((h->version != 4) | (h->total_len < hlen) | h->truncated |
+				     !h->checksum_ok,
+			     0))
+		return strict_first(h, len, err_off);
+	if (hlen > IPK_IP4_MINLEN) {
+		size_t eo = 0;
+		int rc = ipk_opt_validate(h->opts, h->opts_len, &eo, NULL, IPK_IP4_MINLEN);
+		if (rc < 0)
+			return fail(err_off, IPK_IP4_MINLEN + eo, rc);
+	}
+	return 0;
+}
+
+int ipk_ip4_check(const struct ipk_ip4 *h, const uint8_t *buf, size_t len, struct ipk_findings *f)
+{
+	int n0 = f->n + f->dropped;
+	const int L = IPK_LAYER_IPV4;
+
+	if (len < IPK_IP4_MINLEN) {
+		ipk_findings_add(f, IPK_E_IP_SHORT, L, 0);
+		if (len >= 1 && buf[0] >> 4 != 4)
+			ipk_findings_add(f, IPK_E_IP_VERSION, L, 0);
+		if (len >= 1 && (buf[0] & 0x0f) < 5)
+			ipk_findings_add(f, IPK_E_IP_IHL, L, 0);
+		return f->n + f->dropped - n0;
+	}
+
+	size_t hlen = (size_t)h->ihl * 4;
+	int hdr_ok = h->ihl >= 5 && hlen <= len; /* whole header captured and >= 20 bytes */
+
+	if (h->version != 4)
+		ipk_findings_add(f, IPK_E_IP_VERSION, L, 0);
+	if (h->ihl < 5)
+		ipk_findings_add(f, IPK_E_IP_IHL, L, 0);
+	if (hlen > len)
+		ipk_findings_add(f, IPK_E_IP_HDR_TRUNC, L, 0);
+	if (h->total_len == 0)
+		ipk_findings_add(f, IPK_E_IP_TOTLEN_ZERO, L, 2);
+	else if (h->total_len < hlen)
+		ipk_findings_add(f, IPK_E_IP_TOTLEN_SHORT, L, 2);
+	else if (h->total_len > len)
+		ipk_findings_add(f, IPK_E_IP_TRUNCATED, L, 2);
+	if (hdr_ok && ipk_csum(buf, hlen) != 0)
+		ipk_findings_add(f, IPK_E_IP_CHECKSUM, L, 10);
+	if (hdr_ok && hlen > IPK_IP4_MINLEN) {
+		size_t eo = 0;
+		int rc = ipk_opt_validate(buf + IPK_IP4_MINLEN, hlen - IPK_IP4_MINLEN, &eo, f,
+					  IPK_IP4_MINLEN);
+		if (rc < 0)
+			ipk_findings_add(f, rc, L, IPK_IP4_MINLEN + eo);
+	}
+	if (h->rf)
+		ipk_findings_add(f, IPK_E_IP_RESERVED_FLAG, L, 6);
+	/* offset*8 + payload past 65535: the "ping of death" oversize (RFC 791, 6.2 of notes). */
+	if (h->total_len >= hlen &&
+	    (uint32_t)h->frag_off * 8 + (uint32_t)(h->total_len - hlen) > 65535)
+		ipk_findings_add(f, IPK_E_IP_FRAG_OVERSIZE, L, 6);
+	if (h->total_len != 0 && h->total_len >= hlen && len > h->total_len)
+		ipk_findings_add(f, IPK_E_IP_LINK_PADDING, L, h->total_len);
+	return f->n + f->dropped - n0;
+}
+
+int ipk_ip4_marshal(const struct ipk_ip4 *h, size_t payload_len, unsigned flags, uint8_t *buf,
+		    size_t cap)
+{
+	size_t olen = h->opts_len;
+
+	if (olen > IPK_IP4_MAXOPTLEN)
+		return IPK_E_TOOLONG;
+	if (olen && !h->opts)
+		return IPK_E_INVAL;
+
+	size_t plen = (olen + 3) & ~(size_t)3;
+	size_t hlen = IPK_IP4_MINLEN + plen;
+	size_t tot = h->total_len;
+
+	if (!(flags & IPK_IP4_KEEP_TOTLEN)) {
+		if (payload_len > 65535 - hlen)
+			return IPK_E_TOOLONG;
+		tot = hlen + payload_len;
+	}
+	if (cap < hlen)
+		return IPK_E_NOSPACE;
+
+	uint8_t ver = flags & IPK_IP4_KEEP_VERSION ? (h->version & 0x0f) : 4;
+	uint8_t ihl = flags & IPK_IP4_KEEP_IHL ? (h->ihl & 0x0f) : (uint8_t)(hlen / 4);
+	uint16_t fw = (uint16_t)((h->rf ? 0x8000 : 0) | (h->df ? 0x4000 : 0) |
+				 (h->mf ? 0x2000 : 0) | (h->frag_off & 0x1fff));
+
+	buf[0] = (uint8_t)(ver << 4 | ihl);
+	buf[1] = h->tos;
+	ipk_put16(buf + 4, h->id);
+	if (flags & IPK_IP4_RAWORDER) {
+		st16_host(buf + 2, (uint16_t)tot);
+		st16_host(buf + 6, fw);
+	} else {
+		ipk_put16(buf + 2, (uint16_t)tot);
+		ipk_put16(buf + 6, fw);
+	}
+	buf[8] = h->ttl;
+	buf[9] = h->proto;
+	buf[10] = 0;
+	buf[11] = 0;
+	ipk_put32(buf + 12, h->src);
+	ipk_put32(buf + 16, h->dst);
+	if (olen)
+		memcpy(buf + IPK_IP4_MINLEN, h->opts, olen);
+	memset(buf + IPK_IP4_MINLEN + olen, IPK_OPT_EOL, plen - olen);
+	ipk_put16(buf + 10, flags & IPK_IP4_KEEP_CSUM ? h->checksum : ipk_csum(buf, hlen));
+	return (int)hlen;
+}
+
+size_t ipk_ip4_ntoa(uint32_t addr, char *out)
+{
+	char *p = out;
+
+	for (int i = 3; i >= 0; i--) {
+		unsigned v = (addr >> (i * 8)) & 0xff;
+		if (v >= 100) {
+			*p++ = (char)('0' + v / 100);
+			v %= 100;
+			*p++ = (char)('0' + v / 10);
+			*p++ = (char)('0' + v % 10);
+		} else if (v >= 10) {
+			*p++ = (char)('0' + v / 10);
+			*p++ = (char)('0' + v % 10);
+		} else {
+			*p++ = (char)('0' + v);
+		}
+		if (i)
+			*p++ = '.';
+	}
+	*p = '\0';
+	return (size_t)(p - out);
+}
+
+int ipk_ip4_aton(const char *s, uint32_t *addr)
+{
+	uint32_t a = 0;
+
+	/* Exactly four decimal parts 0..255 of 1-3 digits, no leading zeros (as inet_pton). */
+	for (int i = 0; i < 4; i++) {
+		unsigned v = 0, nd = 0;
+		if (i && *s++ != '.')
+			return IPK_E_INVAL;
+		while (*s >= '0' && *s <= '9') {
+			if (nd == 3 || (nd == 1 && v == 0))
+				return IPK_E_INVAL;
+			v = v * 10 + (unsigned)(*s++ - '0');
+			nd++;
+		}
+		if (nd == 0 || v > 255)
+			return IPK_E_INVAL;
+		a = a << 8 | v;
+	}
+	if (*s != '\0')
+		return IPK_E_INVAL;
+	*addr = a;
+	return 0;
+}
