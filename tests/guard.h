@@ -2,6 +2,10 @@
 #ifndef IPK_TEST_GUARD_H
 #define IPK_TEST_GUARD_H
 
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS under -std=c11 */
+#endif
+
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>

@@ -167,10 +167,12 @@ IPK_API void ipk_igmp_set_checksum(uint8_t *msg, size_t len, int value) IPK_NONN
 
 /*
  * The IPv4 header an IGMP message needs (RFC 2236 2, RFC 3376 4): protocol 2, TTL 1, DF, Router
- * Alert (opts -> static "94 04 00 00"), TOS 0xC0 for v3 messages (0 otherwise), destination by
- * type (general query 224.0.0.1, group-specific query/v1/v2 report: the group, leave 224.0.0.2,
- * v3 report 224.0.0.22), source src. Every version gets Router Alert, as Linux sends them. Fill
- * h, change what you want, then ipk_ip4_marshal(h, msglen, ...).
+ * Alert (opts -> static "94 04 00 00"), TOS 0xC0 (Internetwork Control; every version, as Linux's
+ * igmp_send_report() sends v1/v2 too), ID 0, destination by type (general query 224.0.0.1,
+ * group-specific query/v1/v2 report: the group, leave 224.0.0.2, v3 report 224.0.0.22; DVMRP
+ * 224.0.0.4, MRD advertisement/termination 224.0.0.106, MRD solicitation 224.0.0.2, other types
+ * 224.0.0.1), source src. Every version gets Router Alert, as Linux sends them. Fill h, change
+ * what you want, then ipk_ip4_marshal(h, msglen, ...).
  */
 IPK_API void ipk_igmp_ip4_defaults(const uint8_t *msg, size_t msglen, uint32_t src,
 				   struct ipk_ip4 *h) IPK_NONNULL(1, 4);

@@ -63,7 +63,10 @@ enum ipk_ip4_profile {
 };
 
 /* OR into the profile: TotalLen and the flags/fragment word are in host byte order, as Darwin,
- * NetBSD and DragonFly raw sockets deliver and expect them (Go's golang/go#43386 parameter). */
+ * NetBSD and DragonFly raw sockets deliver and expect them (Go's golang/go#43386 parameter).
+ * Only the byte order is applied: Go's Parse on darwin/dragonfly/netbsd also adds the header
+ * length to TotalLen (the kernel subtracted it on input); ipv4kit does not, so add h->hlen to
+ * h->total_len yourself for such input. Marshal writes total_len as given (as Go does). */
 #define IPK_IP4_RAWORDER 0x100
 
 /*

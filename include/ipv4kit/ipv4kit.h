@@ -11,6 +11,6 @@
 #include "ipopt.h"
 #include "link.h"
 #include "packet.h"
-#include "version.h"
+#include <ipv4kit/version.h> /* generated into the build tree */
 
 #endif

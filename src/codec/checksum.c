@@ -1,4 +1,5 @@
-/* checksum.c - Internet checksum: 64-bit one-shot and partial sums, RFC 1624 incremental update (RFC 1071, 1141, 1624). */
+/* checksum.c - Internet checksum: 64-bit one-shot and partial sums, RFC 1624 incremental update
+ * (RFC 1071, 1141, 1624). */
 #include "codec/internal.h"
 #include "ipv4kit/checksum.h"
 
@@ -9,7 +10,8 @@
  * unaligned loads.
  */
 
-#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && \
+    __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 #define CSUM_BE 1
 #else
 #define CSUM_BE 0
@@ -156,7 +158,7 @@ uint16_t ipk_csum_update16(uint16_t csum, uint16_t old, uint16_t new_)
 
 uint16_t ipk_csum_update32(uint16_t csum, uint32_t old, uint32_t new_)
 {
-	uint32_t s = (uint32_t)(uint16_t)~csum + (uint16_t)~(old >> 16) + (uint16_t)~old +
+	uint32_t s = (uint32_t)(uint16_t)~csum + (uint16_t) ~(old >> 16) + (uint16_t)~old +
 		     (new_ >> 16) + (new_ & 0xffffu);
 	return ipk_csum_fold(s);
 }

@@ -1,8 +1,17 @@
-/* ip4.c - IPv4 header parse (strict, Go-compatible, lax; raw-socket byte order), check and marshal (RFC 791, 1122). */
+/* ip4.c - IPv4 header parse (strict, Go-compatible, lax; raw-socket byte order), check and marshal
+ * (RFC 791, 1122). */
 #include "codec/internal.h"
 #include "ipv4kit/checksum.h"
 #include "ipv4kit/ip4.h"
 #include "ipv4kit/ipopt.h"
+
+#if defined(__GNUC__)
+#define IP4_COLD __attribute__((noinline, cold))
+#define IP4_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define IP4_COLD
+#define IP4_UNLIKELY(x) (x)
+#endif
 
 /* Host-order 16-bit load/store for IPK_IP4_RAWORDER (Darwin/BSD raw-socket format). */
 static inline uint16_t ld16_host(const uint8_t *p)
@@ -56,8 +65,8 @@ static inline int fail(size_t *err_off, size_t off, int err)
 }
 
 /* Fewer than 20 bytes: fill what the captured bytes give (the rest reads as 0), then fail. */
-static int parse_short(const uint8_t *buf, size_t len, unsigned raw, struct ipk_ip4 *h,
-		       size_t *err_off)
+IP4_COLD static int parse_short(const uint8_t *buf, size_t len, unsigned raw, struct ipk_ip4 *h,
+				size_t *err_off)
 {
 	uint8_t tmp[IPK_IP4_MINLEN] = {0};
 
@@ -71,8 +80,30 @@ static int parse_short(const uint8_t *buf, size_t len, unsigned raw, struct ipk_
 	return fail(err_off, 0, IPK_E_IP_SHORT);
 }
 
+/* IHL below 5 or header not captured (len >= 20): Go accepts IHL 0..4, the others fail. */
+IP4_COLD static int parse_bad_ihl(const uint8_t *buf, size_t len, unsigned prof, unsigned raw,
+				  struct ipk_ip4 *h, size_t *err_off)
+{
+	fill_fixed(buf, raw, h);
+	h->truncated = h->total_len > len;
+	h->opts = NULL;
+	h->opts_len = 0;
+	h->checksum_ok = 0;
+	/* Go checks len < IHL*4 only; IHL 0..4 parse with no options. */
+	if (prof == IPK_IP4_GO) {
+		if (h->hlen > len)
+			return fail(err_off, 0, IPK_E_IP_HDR_TRUNC);
+		return 0;
+	}
+	if (prof == IPK_IP4_STRICT && h->version != 4)
+		return fail(err_off, 0, IPK_E_IP_VERSION);
+	if (h->ihl < 5)
+		return fail(err_off, 0, IPK_E_IP_IHL);
+	return fail(err_off, 0, IPK_E_IP_HDR_TRUNC);
+}
+
 /* The first strict rule a fully captured header with IHL >= 5 breaks (cold path). */
-static int strict_first(const struct ipk_ip4 *h, size_t len, size_t *err_off)
+IP4_COLD static int strict_first(const struct ipk_ip4 *h, size_t len, size_t *err_off)
 {
 	if (h->version != 4)
 		return fail(err_off, 0, IPK_E_IP_VERSION);
@@ -98,37 +129,26 @@ int ipk_ip4_parse(const uint8_t *buf, size_t len, unsigned profile, struct ipk_i
 	if (len < IPK_IP4_MINLEN)
 		return parse_short(buf, len, raw, h, err_off);
 
+	unsigned ihl = buf[0] & 0x0f;
+	size_t hlen = (size_t)ihl * 4;
+
+	if (IP4_UNLIKELY(ihl < 5 || hlen > len))
+		return parse_bad_ihl(buf, len, prof, raw, h, err_off);
+
+	/* Sum first: fewer values live across the call. */
+	int csum_ok = ipk_csum(buf, hlen) == 0;
 	fill_fixed(buf, raw, h);
-	size_t hlen = h->hlen;
-	h->truncated = h->total_len > len;
-
-	if (__builtin_expect(h->ihl < 5 || hlen > len, 0)) {
-		h->opts = NULL;
-		h->opts_len = 0;
-		h->checksum_ok = 0;
-		/* Go checks len < IHL*4 only; IHL 0..4 parse with no options. */
-		if (prof == IPK_IP4_GO) {
-			if (hlen > len)
-				return fail(err_off, 0, IPK_E_IP_HDR_TRUNC);
-			return 0;
-		}
-		if (prof == IPK_IP4_STRICT && h->version != 4)
-			return fail(err_off, 0, IPK_E_IP_VERSION);
-		if (h->ihl < 5)
-			return fail(err_off, 0, IPK_E_IP_IHL);
-		return fail(err_off, 0, IPK_E_IP_HDR_TRUNC);
-	}
-
+	size_t tl = h->total_len;
+	int trunc = tl > len;
+	h->truncated = (uint8_t)trunc;
 	h->opts = hlen > IPK_IP4_MINLEN ? buf + IPK_IP4_MINLEN : NULL;
 	h->opts_len = (uint16_t)(hlen - IPK_IP4_MINLEN);
-	h->checksum_ok = ipk_csum(buf, hlen) == 0;
+	h->checksum_ok = (uint8_t)csum_ok;
 	if (prof != IPK_IP4_STRICT)
 		return 0;
 
 	/* One branch for the common valid header; strict_first() finds which rule broke. */
-	if (__builtin_expect((h->version != 4) | (h->total_len < hlen) | h->truncated |
-				     !h->checksum_ok,
-			     0))
+	if (IP4_UNLIKELY(((buf[0] >> 4) != 4) | (tl < hlen) | trunc | !csum_ok))
 		return strict_first(h, len, err_off);
 	if (hlen > IPK_IP4_MINLEN) {
 		size_t eo = 0;

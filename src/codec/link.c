@@ -1,4 +1,4 @@
-/* link.c - link-layer decode in front of IPv4: Ethernet + IEEE 802.1Q/802.1ad tags, raw IP, Linux SLL/SLL2, BSD NULL/LOOP (pcap-linktype(7)). */
+/* link.c - link headers before IPv4: Ethernet+802.1Q/ad, raw, Linux SLL/SLL2, BSD NULL/LOOP. */
 #include "codec/internal.h"
 #include "ipv4kit/link.h"
 
@@ -80,7 +80,8 @@ int ipk_link_decode(int dlt, const uint8_t *frame, size_t len, struct ipk_link *
 	case IPK_DLT_LINKTYPE_RAW:
 		/* No header: the version nibble says IPv4 or IPv6; anything else (or an empty
 		 * frame) goes to the IPv4 decoder, which reports it. */
-		l->ethertype = len && (frame[0] >> 4) == 6 ? IPK_ETHERTYPE_IPV6 : IPK_ETHERTYPE_IPV4;
+		l->ethertype =
+		    len && (frame[0] >> 4) == 6 ? IPK_ETHERTYPE_IPV6 : IPK_ETHERTYPE_IPV4;
 		return 0;
 
 	case IPK_DLT_IPV4:

@@ -1,0 +1,325 @@
+/* test_fmt.c - the formatter (fmt.c): exact text, verbose and JSON lines for packets built with the codec builders. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ipv4kit/ipv4kit.h"
+
+#define SRC IPK_IP4_ADDR(198, 18, 0, 1)
+
+static uint8_t pkt[2048];
+static struct ipk_packet P;
+static char out[IPK_FMT_MAX];
+static const struct ipk_fmt_meta META = {1, 1699963200, 1000}; /* 2023-11-14 12:00:00.000001 UTC */
+
+/* Decode pkt[0..n) as a raw IPv4 frame and format it; returns the NUL-terminated output. */
+static const char *fmt(size_t n, int style)
+{
+	ipk_packet_decode(IPK_DLT_RAW, pkt, n, n, &P);
+	int r = ipk_fmt_packet(&P, &META, style, out, sizeof(out) - 1);
+	assert_true(r > 0);
+	assert_int_equal(out[r - 1], '\n');
+	out[r] = 0;
+	return out;
+}
+
+/* Set the TOS of the header in pkt and recompute its checksum (the builders' default TOS is
+ * not what these tests are about). */
+static void set_tos(uint8_t tos)
+{
+	size_t hl = (size_t)(pkt[0] & 15) * 4;
+	pkt[1] = tos;
+	pkt[10] = pkt[11] = 0;
+	uint16_t c = ipk_csum(pkt, hl);
+	pkt[10] = (uint8_t)(c >> 8);
+	pkt[11] = (uint8_t)c;
+}
+
+/* IGMP message built at pkt + HDRROOM by put(), then the default header (TTL 1, DF, RA, tos). */
+static size_t igmp_v2(uint8_t type, uint8_t mrt, uint32_t group)
+{
+	struct ipk_wbuf w;
+	ipk_wbuf_init(&w, pkt + IPK_IGMP_HDRROOM, sizeof(pkt) - IPK_IGMP_HDRROOM);
+	assert_int_equal(ipk_igmp_put_v2(&w, type, mrt, group), 0);
+	int n = ipk_igmp_dgram_finish(pkt, sizeof(pkt), w.len, SRC);
+	assert_true(n > 0);
+	set_tos(0);
+	return (size_t)n;
+}
+
+static size_t v3_query(void)
+{
+	static const uint32_t srcs[] = {IPK_IP4_ADDR(198, 18, 0, 9), IPK_IP4_ADDR(198, 18, 0, 10)};
+	struct ipk_igmp_v3q q = {.mrc = 100, .s = 1, .qrv = 2, .qqic = 125,
+				 .group = IPK_IP4_ADDR(232, 1, 1, 1), .srcs = srcs, .nsrcs = 2};
+	struct ipk_wbuf w;
+	ipk_wbuf_init(&w, pkt + IPK_IGMP_HDRROOM, sizeof(pkt) - IPK_IGMP_HDRROOM);
+	assert_int_equal(ipk_igmp_put_v3_query(&w, &q), 0);
+	int n = ipk_igmp_dgram_finish(pkt, sizeof(pkt), w.len, SRC);
+	assert_true(n > 0);
+	set_tos(0xc0);
+	return (size_t)n;
+}
+
+static size_t v3_report(void)
+{
+	static const uint32_t srcs[] = {IPK_IP4_ADDR(198, 18, 0, 9)};
+	struct ipk_igmp_v3r r;
+	struct ipk_wbuf w;
+	ipk_wbuf_init(&w, pkt + IPK_IGMP_HDRROOM, sizeof(pkt) - IPK_IGMP_HDRROOM);
+	assert_int_equal(ipk_igmp_v3r_begin(&w, &r), 0);
+	assert_int_equal(ipk_igmp_v3r_add(&w, &r, IPK_IGMP_TO_EX, IPK_IP4_ADDR(239, 1, 1, 1), NULL,
+					  0, NULL, 0), 0);
+	assert_int_equal(ipk_igmp_v3r_add(&w, &r, IPK_IGMP_ALLOW, IPK_IP4_ADDR(232, 1, 1, 1), srcs,
+					  1, NULL, 0), 0);
+	assert_int_equal(ipk_igmp_v3r_end(&w, &r), 0);
+	int n = ipk_igmp_dgram_finish(pkt, sizeof(pkt), w.len, SRC);
+	assert_true(n > 0);
+	set_tos(0xc0);
+	return (size_t)n;
+}
+
+/* IPv4 + 8-byte UDP header + 4 payload bytes, with the given option bytes. */
+static size_t udp_with_opts(const uint8_t *opts, size_t olen, uint8_t ttl)
+{
+	struct ipk_ip4 h = {.version = 4, .tos = 0, .ttl = ttl, .proto = IPK_PROTO_UDP, .id = 7,
+			    .src = SRC, .dst = IPK_IP4_ADDR(239, 9, 9, 9), .opts = opts,
+			    .opts_len = (uint16_t)olen};
+	int hl = ipk_ip4_marshal(&h, 12, 0, pkt, sizeof(pkt));
+	assert_true(hl >= 20);
+	uint8_t *u = pkt + hl;
+	u[0] = 0x13, u[1] = 0x88, u[2] = 0x17, u[3] = 0x70, u[4] = 0, u[5] = 12, u[6] = 0, u[7] = 0;
+	memcpy(u + 8, "abcd", 4);
+	return (size_t)hl + 12;
+}
+
+static void t_igmpv2_report(void **state)
+{
+	(void)state;
+	size_t n = igmp_v2(IPK_IGMP_V2_REPORT, 0, IPK_IP4_ADDR(239, 1, 2, 3));
+	assert_string_equal(fmt(n, IPK_FMT_TEXT),
+			    "1 12:00:00.000001 198.18.0.1 > 239.1.2.3: IGMP v2 report 239.1.2.3 "
+			    "[ttl 1, DF, RA]\n");
+	assert_string_equal(
+		fmt(n, IPK_FMT_JSON),
+		"{\"frame\":1,\"ts\":1699963200.000001,\"caplen\":32,\"len\":32,\"link\":\"raw\","
+		"\"ipv4\":{\"version\":4,\"ihl\":6,\"hlen\":24,\"tos\":0,\"dscp\":0,\"ecn\":0,"
+		"\"total_len\":32,\"id\":0,\"rf\":0,\"df\":1,\"mf\":0,\"frag_off\":0,\"ttl\":1,"
+		"\"proto\":2,\"checksum\":11712,\"checksum_ok\":true,\"src\":\"198.18.0.1\","
+		"\"dst\":\"239.1.2.3\",\"options\":[{\"type\":148,\"name\":\"RA\",\"len\":4,"
+		"\"value\":0}]},\"igmp\":{\"version\":2,\"type\":22,\"name\":\"v2 report\","
+		"\"checksum\":63738,\"checksum_ok\":true,\"max_resp_code\":0,\"max_resp_ds\":0,"
+		"\"group\":\"239.1.2.3\"},\"errors\":[]}\n");
+}
+
+static void t_v3_query(void **state)
+{
+	(void)state;
+	size_t n = v3_query();
+	assert_string_equal(fmt(n, IPK_FMT_TEXT),
+			    "1 12:00:00.000001 198.18.0.1 > 232.1.1.1: IGMP v3 query 232.1.1.1, "
+			    "max resp 10.0s, S, qrv 2, qqi 125s, 2 sources [ttl 1, tos 0xc0, DF, RA]\n");
+	const char *v = fmt(n, IPK_FMT_VERBOSE);
+	assert_non_null(strstr(v, "\n    igmp: v3 query, type 0x11, code 100 (max resp 10.0s), "));
+	assert_non_null(strstr(v, "group 232.1.1.1, s 1, qrv 2, qqic 125 (125s), 2 sources\n"
+				  "      source 198.18.0.9\n      source 198.18.0.10\n"));
+	assert_non_null(strstr(v, "\n    option RA (148) len 4: value 0\n"));
+	const char *j = fmt(n, IPK_FMT_JSON);
+	assert_non_null(strstr(j, "\"max_resp_code\":100,\"max_resp_ds\":100,\"group\":\"232.1.1.1\","
+				  "\"s\":1,\"qrv\":2,\"qqic\":125,\"qqi_s\":125,"
+				  "\"sources\":[\"198.18.0.9\",\"198.18.0.10\"]}"));
+}
+
+static void t_v3_report(void **state)
+{
+	(void)state;
+	size_t n = v3_report();
+	assert_string_equal(fmt(n, IPK_FMT_TEXT),
+			    "1 12:00:00.000001 198.18.0.1 > 224.0.0.22: IGMP v3 report, 2 records "
+			    "[ttl 1, tos 0xc0, DF, RA]\n");
+	const char *v = fmt(n, IPK_FMT_VERBOSE);
+	assert_non_null(strstr(v, "\n    record 1: to_ex (4) group 239.1.1.1, 0 sources, aux len 0\n"
+				  "    record 2: allow (5) group 232.1.1.1, 1 sources, aux len 0\n"
+				  "      source 198.18.0.9\n"));
+	const char *j = fmt(n, IPK_FMT_JSON);
+	assert_non_null(strstr(j, "\"records\":[{\"type\":4,\"name\":\"to_ex\",\"group\":\"239.1.1.1\","
+				  "\"aux_len\":0,\"sources\":[]},{\"type\":5,\"name\":\"allow\","
+				  "\"group\":\"232.1.1.1\",\"aux_len\":0,\"sources\":[\"198.18.0.9\"]}]"));
+	assert_null(strstr(j, "\"group\":\"0.0.0.0\"")); /* a v3 report has no group field */
+}
+
+static void t_udp_ra(void **state)
+{
+	(void)state;
+	static const uint8_t ra[] = {0x94, 0x04, 0x00, 0x00};
+	size_t n = udp_with_opts(ra, sizeof(ra), 1);
+	assert_string_equal(fmt(n, IPK_FMT_TEXT),
+			    "1 12:00:00.000001 198.18.0.1.5000 > 239.9.9.9.6000: UDP, length 4 "
+			    "[ttl 1, RA]\n");
+	const char *j = fmt(n, IPK_FMT_JSON);
+	assert_non_null(strstr(j, ",\"udp\":{\"sport\":5000,\"dport\":6000,\"len\":12,\"checksum\":0},"
+				  "\"errors\":[]}\n"));
+}
+
+static void t_options(void **state)
+{
+	(void)state;
+	uint8_t ob[40];
+	struct ipk_wbuf w;
+	static const uint32_t rr[] = {IPK_IP4_ADDR(10, 0, 0, 1), 0};
+	static const uint32_t ts[] = {1000, 2000};
+	ipk_wbuf_init(&w, ob, sizeof(ob));
+	assert_int_equal(ipk_opt_put_nop(&w), 0);
+	assert_int_equal(ipk_opt_put_route(&w, IPK_OPT_RR, 8, rr, 2), 0);
+	assert_int_equal(ipk_opt_put_ts(&w, IPK_OPT_TS_TSONLY, 0, 13, NULL, ts, 2), 0);
+	assert_int_equal(ipk_opt_put_sid(&w, 0x1234), 0);
+	assert_int_equal(ipk_opt_pad(&w), 0);
+	size_t n = udp_with_opts(ob, w.len, 64);
+	assert_string_equal(fmt(n, IPK_FMT_TEXT),
+			    "1 12:00:00.000001 198.18.0.1.5000 > 239.9.9.9.6000: UDP, length 4 "
+			    "[ttl 64, RR, TS, SID]\n");
+	const char *v = fmt(n, IPK_FMT_VERBOSE);
+	assert_non_null(strstr(v, "\n    option NOP (1) len 1\n"
+				  "    option RR (7) len 11: ptr 8, 10.0.0.1 0.0.0.0\n"
+				  "    option TS (68) len 12: ptr 13, oflw 0, flag 0 (tsonly) 1000 2000\n"
+				  "    option SID (136) len 4: stream id 4660\n"));
+	const char *j = fmt(n, IPK_FMT_JSON);
+	assert_non_null(strstr(j, "\"options\":[{\"type\":1,\"name\":\"NOP\",\"len\":1},"
+				  "{\"type\":7,\"name\":\"RR\",\"len\":11,\"ptr\":8,"
+				  "\"addrs\":[\"10.0.0.1\",\"0.0.0.0\"]},"
+				  "{\"type\":68,\"name\":\"TS\",\"len\":12,\"ptr\":13,\"oflw\":0,\"flag\":0,"
+				  "\"entries\":[{\"ts\":1000},{\"ts\":2000}]},"
+				  "{\"type\":136,\"name\":\"SID\",\"len\":4,\"stream_id\":4660}"));
+}
+
+static void t_malformed(void **state)
+{
+	(void)state;
+	size_t n = igmp_v2(IPK_IGMP_V2_REPORT, 0, IPK_IP4_ADDR(239, 1, 2, 3));
+	pkt[10] ^= 0xff; /* IPv4 checksum */
+	pkt[8] = 5;      /* TTL 5 */
+	const char *t = fmt(n, IPK_FMT_TEXT);
+	assert_non_null(strstr(t, "[ttl 5, DF, RA] [!IP_CHECKSUM]"));
+	assert_non_null(strstr(t, "[!IGMP_TTL]"));
+	const char *v = fmt(n, IPK_FMT_VERBOSE);
+	assert_non_null(strstr(v, "checksum 0x"));
+	assert_non_null(strstr(v, " bad\n"));
+	assert_non_null(strstr(v, "\n    error ipv4 IP_CHECKSUM at offset 10: bad IPv4 header checksum"));
+	assert_non_null(strstr(v, "\n    finding igmp IGMP_TTL at offset "));
+	const char *j = fmt(n, IPK_FMT_JSON);
+	assert_non_null(strstr(j, "\"checksum_ok\":false"));
+	assert_non_null(strstr(j, "{\"layer\":\"ipv4\",\"code\":\"IP_CHECKSUM\",\"offset\":10,"
+				  "\"message\":\"bad IPv4 header checksum\"}"));
+
+	/* Too short to be IPv4 at all: one line with the error, no ipv4 object. */
+	assert_string_equal(fmt(3, IPK_FMT_TEXT),
+			    "1 12:00:00.000001 IPv4 (invalid), length 3 [!IP_SHORT]\n");
+	j = fmt(3, IPK_FMT_JSON);
+	assert_null(strstr(j, "\"ipv4\":{"));
+	assert_non_null(strstr(j, "\"code\":\"IP_SHORT\",\"offset\":0,"));
+}
+
+/* Every JSON line: braces and brackets balance outside strings, strings hold no raw control bytes
+ * or unescaped quotes, and it is one line. */
+static void check_json(const char *s)
+{
+	int depth = 0, in_str = 0;
+	size_t len = strlen(s);
+	assert_true(len > 2 && s[len - 1] == '\n');
+	for (size_t i = 0; i + 1 < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		assert_true(c >= 0x20);
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+			continue;
+		}
+		if (c == '"')
+			in_str = 1;
+		else if (c == '{' || c == '[')
+			depth++;
+		else if (c == '}' || c == ']')
+			assert_true(--depth >= 0);
+	}
+	assert_int_equal(in_str, 0);
+	assert_int_equal(depth, 0);
+}
+
+static void t_json_valid(void **state)
+{
+	(void)state;
+	size_t lens[4];
+	lens[0] = v3_query();
+	check_json(fmt(lens[0], IPK_FMT_JSON));
+	lens[1] = v3_report();
+	check_json(fmt(lens[1], IPK_FMT_JSON));
+	static const uint8_t bad[] = {0x44, 0x02}; /* TS with a bad length */
+	lens[2] = udp_with_opts(bad, sizeof(bad), 1);
+	check_json(fmt(lens[2], IPK_FMT_JSON));
+	check_json(fmt(1, IPK_FMT_JSON));
+	/* Every frame length of a v3 report: cut captures still give balanced JSON. */
+	size_t n = v3_report();
+	for (size_t k = 1; k <= n; k++)
+		check_json(fmt(k, IPK_FMT_JSON));
+}
+
+static void t_nospace(void **state)
+{
+	(void)state;
+	size_t n = v3_report();
+	ipk_packet_decode(IPK_DLT_RAW, pkt, n, n, &P);
+	for (int style = 0; style <= 2; style++) {
+		char big[IPK_FMT_MAX];
+		int full = ipk_fmt_packet(&P, &META, style, big, sizeof(big));
+		assert_true(full > 0);
+		/* Every smaller cap fails with NOSPACE and writes nothing past cap. */
+		for (size_t cap = 0; cap < (size_t)full; cap += (cap < 64 ? 1 : 37)) {
+			char small[IPK_FMT_MAX];
+			memset(small, 0x5a, sizeof(small));
+			assert_int_equal(ipk_fmt_packet(&P, &META, style, small, cap), IPK_E_NOSPACE);
+			assert_int_equal((unsigned char)small[cap], 0x5a);
+		}
+		assert_int_equal(ipk_fmt_packet(&P, &META, style, big, (size_t)full), full);
+	}
+	assert_int_equal(ipk_fmt_packet(&P, &META, 99, out, sizeof(out)), IPK_E_INVAL);
+}
+
+static void t_timestamps(void **state)
+{
+	(void)state;
+	size_t n = igmp_v2(IPK_IGMP_V2_LEAVE, 0, IPK_IP4_ADDR(239, 1, 2, 3));
+	ipk_packet_decode(IPK_DLT_RAW, pkt, n, n, &P);
+	struct ipk_fmt_meta m = {42, 86399, 999999999};
+	int r = ipk_fmt_packet(&P, &m, IPK_FMT_TEXT, out, sizeof(out) - 1);
+	assert_true(r > 0);
+	out[r] = 0;
+	assert_string_equal(out, "42 23:59:59.999999999 198.18.0.1 > 224.0.0.2: IGMP v2 leave 239.1.2.3 "
+				 "[ttl 1, DF, RA]\n");
+	m.ts_sec = 86400 * 365 + 3600 + 61;
+	m.ts_nsec = 5000;
+	r = ipk_fmt_packet(&P, &m, IPK_FMT_JSON, out, sizeof(out) - 1);
+	out[r] = 0;
+	assert_non_null(strstr(out, "\"ts\":31539661.000005,"));
+	r = ipk_fmt_packet(&P, &m, IPK_FMT_TEXT, out, sizeof(out) - 1);
+	out[r] = 0;
+	assert_true(strncmp(out, "42 01:01:01.000005 ", 19) == 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_igmpv2_report), cmocka_unit_test(t_v3_query),
+		cmocka_unit_test(t_v3_report),     cmocka_unit_test(t_udp_ra),
+		cmocka_unit_test(t_options),       cmocka_unit_test(t_malformed),
+		cmocka_unit_test(t_json_valid),    cmocka_unit_test(t_nospace),
+		cmocka_unit_test(t_timestamps),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,468 @@
+/* decode.c - `ipv4kit decode`: pcap/pcapng files, live capture or hex into text, verbose text or JSON lines. */
+#define _DEFAULT_SOURCE /* u_char in pcap.h, getline */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "ipv4kit/error.h"
+#include "ipv4kit/fmt.h"
+#include "ipv4kit/link.h"
+#include "ipv4kit/packet.h"
+
+#define PROG "ipv4kit decode"
+/* Output buffer: one write(2) per megabyte, never a per-packet flush (live capture flushes per
+ * batch). Large enough for the longest verbose/JSON packet (a 64 KiB datagram of sources). */
+#define OBUF_SIZE (1u << 20)
+#define HEX_MAX 262144
+
+struct stats {
+	uint64_t packets;
+	uint64_t igmp, udp, tcp, icmp, other_ip, not_ip, invalid;
+	uint64_t with_findings;
+	uint64_t code[128]; /* by -code */
+};
+
+struct decoder {
+	int style;
+	int quiet;
+	uint64_t count;     /* stop after this many packets (0: no limit) */
+	uint64_t done;
+	struct stats st;
+	char *obuf;
+	size_t olen;
+	int out_err;
+};
+
+static volatile sig_atomic_t stop_flag;
+static pcap_t *live_pcap;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+	if (live_pcap)
+		pcap_breakloop(live_pcap);
+}
+
+static void flush_out(struct decoder *d)
+{
+	if (d->olen && fwrite(d->obuf, 1, d->olen, stdout) != d->olen)
+		d->out_err = 1;
+	d->olen = 0;
+	if (fflush(stdout) != 0)
+		d->out_err = 1;
+}
+
+static void count_packet(struct stats *st, const struct ipk_packet *p)
+{
+	st->packets++;
+	if (!p->has_ip4) {
+		if (p->has_link && p->link.ethertype != IPK_ETHERTYPE_IPV4)
+			st->not_ip++;
+		else
+			st->invalid++;
+	} else {
+		switch (p->l4) {
+		case IPK_L4_IGMP: st->igmp++; break;
+		case IPK_L4_UDP: st->udp++; break;
+		case IPK_L4_TCP: st->tcp++; break;
+		case IPK_L4_ICMP: st->icmp++; break;
+		default: st->other_ip++; break;
+		}
+	}
+	if (p->findings.n)
+		st->with_findings++;
+	for (unsigned i = 0; i < p->findings.n; i++) {
+		int c = -p->findings.v[i].code;
+		if (c > 0 && c < 128)
+			st->code[c]++;
+	}
+}
+
+/* Decode one frame, count it, and (unless quiet) format it into the output buffer. */
+static void handle(struct decoder *d, int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
+		   uint64_t frame, int64_t sec, uint32_t nsec)
+{
+	struct ipk_packet p;
+	ipk_packet_decode(dlt, data, caplen, wirelen, &p);
+	count_packet(&d->st, &p);
+	d->done++;
+	if (d->quiet)
+		return;
+	struct ipk_fmt_meta m = {frame, sec, nsec};
+	int n = ipk_fmt_packet(&p, &m, d->style, d->obuf + d->olen, OBUF_SIZE - d->olen);
+	if (n == IPK_E_NOSPACE && d->olen) {
+		flush_out(d);
+		n = ipk_fmt_packet(&p, &m, d->style, d->obuf, OBUF_SIZE);
+	}
+	if (n < 0) {
+		fprintf(stderr, "%s: frame %llu: cannot format: %s\n", PROG, (unsigned long long)frame,
+			ipk_strerror(n));
+		return;
+	}
+	d->olen += (size_t)n;
+}
+
+static int limit_reached(const struct decoder *d)
+{
+	return stop_flag || (d->count && d->done >= d->count);
+}
+
+/* Read one capture file (pcap or pcapng). Returns an exit code. */
+static int decode_file(struct decoder *d, const char *path)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, err);
+	if (!pc) {
+		fprintf(stderr, "%s: %s: %s\n", PROG, path, err);
+		return IPK_EXIT_USAGE;
+	}
+	int dlt = pcap_datalink(pc);
+	if (strcmp(ipk_link_name(dlt), "unknown") == 0) {
+		const char *n = pcap_datalink_val_to_name(dlt);
+		fprintf(stderr, "%s: %s: link type %d (%s) is not supported\n", PROG, path, dlt,
+			n ? n : "?");
+		pcap_close(pc);
+		return IPK_EXIT_USAGE;
+	}
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	uint64_t frame = 0;
+	int rc, ret = IPK_EXIT_OK;
+	while (!limit_reached(d) && (rc = pcap_next_ex(pc, &h, &data)) == 1)
+		handle(d, dlt, data, h->caplen, h->len, ++frame, (int64_t)h->ts.tv_sec,
+		       (uint32_t)h->ts.tv_usec);
+	if (!limit_reached(d) && rc == PCAP_ERROR) {
+		flush_out(d);
+		fprintf(stderr, "%s: %s: after frame %llu: %s\n", PROG, path, (unsigned long long)frame,
+			pcap_geterr(pc));
+		ret = IPK_EXIT_FINDINGS;
+	}
+	pcap_close(pc);
+	return ret;
+}
+
+struct live_ctx {
+	struct decoder *d;
+	int dlt;
+	uint64_t frame;
+};
+
+static void live_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+	struct live_ctx *c = (struct live_ctx *)(void *)user;
+	if (limit_reached(c->d))
+		return;
+	handle(c->d, c->dlt, data, h->caplen, h->len, ++c->frame, (int64_t)h->ts.tv_sec,
+	       (uint32_t)h->ts.tv_usec);
+}
+
+/* Live capture on iface with an optional tcpdump filter expression. Returns an exit code. */
+static int decode_live(struct decoder *d, const char *iface, const char *expr)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *pc = pcap_create(iface, err);
+	if (!pc) {
+		fprintf(stderr, "%s: %s: %s\n", PROG, iface, err);
+		return IPK_EXIT_USAGE;
+	}
+	pcap_set_snaplen(pc, 262144);
+	pcap_set_immediate_mode(pc, 1);
+	pcap_set_tstamp_precision(pc, PCAP_TSTAMP_PRECISION_NANO);
+	int rc = pcap_activate(pc);
+	if (rc < 0) {
+		fprintf(stderr, "%s: %s: %s\n", PROG, iface, pcap_geterr(pc));
+		pcap_close(pc);
+		return IPK_EXIT_USAGE;
+	}
+	if (expr && *expr) {
+		struct bpf_program prog;
+		if (pcap_compile(pc, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+			fprintf(stderr, "%s: bad filter expression '%s': %s\n", PROG, expr,
+				pcap_geterr(pc));
+			pcap_close(pc);
+			return IPK_EXIT_USAGE;
+		}
+		rc = pcap_setfilter(pc, &prog);
+		pcap_freecode(&prog);
+		if (rc != 0) {
+			fprintf(stderr, "%s: %s: cannot set filter: %s\n", PROG, iface, pcap_geterr(pc));
+			pcap_close(pc);
+			return IPK_EXIT_USAGE;
+		}
+	}
+	int dlt = pcap_datalink(pc);
+	if (strcmp(ipk_link_name(dlt), "unknown") == 0) {
+		fprintf(stderr, "%s: %s: link type %d is not supported\n", PROG, iface, dlt);
+		pcap_close(pc);
+		return IPK_EXIT_USAGE;
+	}
+	struct live_ctx c = {d, dlt, 0};
+	live_pcap = pc;
+	int ret = IPK_EXIT_OK;
+	while (!limit_reached(d)) {
+		rc = pcap_dispatch(pc, -1, live_cb, (u_char *)&c);
+		flush_out(d);
+		if (rc == PCAP_ERROR) {
+			fprintf(stderr, "%s: %s: %s\n", PROG, iface, pcap_geterr(pc));
+			ret = IPK_EXIT_USAGE;
+			break;
+		}
+		if (rc == PCAP_ERROR_BREAK)
+			break;
+	}
+	live_pcap = NULL;
+	pcap_close(pc);
+	return ret;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Hex text to bytes: pairs of hex digits; spaces, tabs, colons, dashes and a leading "0x" are
+ * ignored between bytes. Returns the byte count, 0 for a blank line, or -1 with *col (1-based)
+ * set to the column of the first bad character.
+ */
+static long parse_hex(const char *s, uint8_t *out, size_t cap, size_t *col)
+{
+	size_t n = 0, i = 0;
+	while (s[i] == ' ' || s[i] == '\t')
+		i++;
+	if (s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X'))
+		i += 2;
+	for (; s[i] && s[i] != '\n' && s[i] != '\r'; i++) {
+		char c = s[i];
+		if (c == ' ' || c == '\t' || c == ':' || c == '-')
+			continue;
+		int hi = hexval((unsigned char)c);
+		if (hi < 0) {
+			*col = i + 1;
+			return -1;
+		}
+		int lo = hexval((unsigned char)s[i + 1]);
+		if (lo < 0 || n >= cap) {
+			*col = i + 2;
+			return -1;
+		}
+		out[n++] = (uint8_t)(hi << 4 | lo);
+		i++;
+	}
+	return (long)n;
+}
+
+static int decode_hex_line(struct decoder *d, int dlt, const char *line, unsigned long lineno,
+			   uint64_t *frame, uint8_t *buf)
+{
+	size_t col = 0;
+	long n = parse_hex(line, buf, HEX_MAX, &col);
+	if (n < 0) {
+		flush_out(d);
+		fprintf(stderr, "%s: hex line %lu, column %zu: not a hex byte ('%c')\n", PROG, lineno,
+			col, isprint((unsigned char)line[col - 1]) ? line[col - 1] : '?');
+		return IPK_EXIT_FINDINGS;
+	}
+	if (n == 0)
+		return IPK_EXIT_OK;
+	handle(d, dlt, buf, (size_t)n, (size_t)n, ++*frame, 0, 0);
+	return IPK_EXIT_OK;
+}
+
+static int decode_hex(struct decoder *d, const char *arg, int dlt)
+{
+	uint8_t *buf = malloc(HEX_MAX);
+	uint64_t frame = 0;
+	int ret = IPK_EXIT_OK;
+	if (!buf) {
+		fprintf(stderr, "%s: out of memory\n", PROG);
+		return IPK_EXIT_USAGE;
+	}
+	if (strcmp(arg, "-") != 0) {
+		ret = decode_hex_line(d, dlt, arg, 1, &frame, buf);
+		if (frame == 0 && ret == IPK_EXIT_OK) {
+			fprintf(stderr, "%s: --hex: no bytes given\n", PROG);
+			ret = IPK_EXIT_USAGE;
+		}
+	} else {
+		char *line = NULL;
+		size_t lcap = 0;
+		unsigned long lineno = 0;
+		while (!limit_reached(d) && getline(&line, &lcap, stdin) >= 0)
+			if (decode_hex_line(d, dlt, line, ++lineno, &frame, buf) != IPK_EXIT_OK)
+				ret = IPK_EXIT_FINDINGS;
+		free(line);
+	}
+	free(buf);
+	return ret;
+}
+
+static void summary(const struct stats *st)
+{
+	fprintf(stderr,
+		"%llu packets: igmp %llu, udp %llu, tcp %llu, icmp %llu, other ipv4 %llu, "
+		"not ipv4 %llu, invalid %llu; %llu with findings\n",
+		(unsigned long long)st->packets, (unsigned long long)st->igmp,
+		(unsigned long long)st->udp, (unsigned long long)st->tcp,
+		(unsigned long long)st->icmp, (unsigned long long)st->other_ip,
+		(unsigned long long)st->not_ip, (unsigned long long)st->invalid,
+		(unsigned long long)st->with_findings);
+	for (int c = 1; c < 128; c++)
+		if (st->code[c])
+			fprintf(stderr, "  %-18s %llu\n", ipk_errname(-c),
+				(unsigned long long)st->code[c]);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ipv4kit decode [-v | --json] [-q] [-c N] FILE...\n"
+		"       ipv4kit decode [-v | --json] [-q] [-c N] -i IFACE [EXPRESSION]\n"
+		"       ipv4kit decode [-v | --json] [-q] [--link ether|raw] --hex HEX|-\n"
+		"\n"
+		"Decode IPv4/IGMP packets from pcap or pcapng files, a live interface, or hex.\n"
+		"  -i IFACE        capture live on IFACE; EXPRESSION is a tcpdump filter\n"
+		"  -c N            stop after N packets\n"
+		"      --hex HEX   decode one packet given in hex ('-': one packet per line of stdin;\n"
+		"                  spaces and colons between bytes are allowed)\n"
+		"      --link L    link type of --hex input: raw (IPv4, the default) or ether\n"
+		"  -v              verbose: every header field, option, record and finding\n"
+		"      --json      one JSON object per packet (keys: see ipv4kit(1))\n"
+		"  -q, --quiet     print no packets, only a summary on stderr\n"
+		"  -h, --help      this help\n"
+		"Exit: 0 all input read (malformed packets are reported, not fatal); 1 some input\n"
+		"could not be read (bad hex line, corrupt capture); 2 usage, file or interface error.\n");
+}
+
+int ipk_cmd_decode(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{"hex", required_argument, NULL, 'x'}, {"link", required_argument, NULL, 'l'},
+		{"json", no_argument, NULL, 'j'},      {"verbose", no_argument, NULL, 'v'},
+		{"quiet", no_argument, NULL, 'q'},     {"count", required_argument, NULL, 'c'},
+		{"interface", required_argument, NULL, 'i'}, {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct decoder *d = calloc(1, sizeof(*d));
+	const char *iface = NULL, *hex = NULL;
+	int dlt_hex = IPK_DLT_RAW, verbose = 0, json = 0, opt, ret = IPK_EXIT_OK;
+
+	if (!d)
+		return IPK_EXIT_USAGE;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+i:c:vqh", lopts, NULL)) != -1) {
+		switch (opt) {
+		case 'i': iface = optarg; break;
+		case 'x': hex = optarg; break;
+		case 'v': verbose = 1; break;
+		case 'j': json = 1; break;
+		case 'q': d->quiet = 1; break;
+		case 'h':
+			usage(stdout);
+			free(d);
+			return IPK_EXIT_OK;
+		case 'c': {
+			char *end;
+			errno = 0;
+			unsigned long long v = strtoull(optarg, &end, 10);
+			if (errno || *end || !*optarg || optarg[0] == '-' || v == 0) {
+				fprintf(stderr, "%s: -c: not a positive count: '%s'\n", PROG, optarg);
+				free(d);
+				return IPK_EXIT_USAGE;
+			}
+			d->count = v;
+			break;
+		}
+		case 'l':
+			if (strcmp(optarg, "ether") == 0 || strcmp(optarg, "eth") == 0) {
+				dlt_hex = IPK_DLT_EN10MB;
+			} else if (strcmp(optarg, "raw") == 0 || strcmp(optarg, "ip") == 0) {
+				dlt_hex = IPK_DLT_RAW;
+			} else {
+				fprintf(stderr, "%s: --link: '%s' is not ether or raw\n", PROG, optarg);
+				free(d);
+				return IPK_EXIT_USAGE;
+			}
+			break;
+		default:
+			usage(stderr);
+			free(d);
+			return IPK_EXIT_USAGE;
+		}
+	}
+	int nsrc = (iface != NULL) + (hex != NULL) + (optind < argc && !iface && !hex);
+	if ((iface && hex) || nsrc == 0 || (hex && optind < argc) || (verbose && json)) {
+		if (verbose && json)
+			fprintf(stderr, "%s: -v and --json cannot be combined\n", PROG);
+		else if (hex && optind < argc)
+			fprintf(stderr, "%s: --hex takes no FILE arguments\n", PROG);
+		else if (nsrc == 0)
+			fprintf(stderr, "%s: no input: give FILE..., -i IFACE or --hex\n", PROG);
+		else
+			fprintf(stderr, "%s: -i and --hex cannot be combined\n", PROG);
+		usage(stderr);
+		free(d);
+		return IPK_EXIT_USAGE;
+	}
+	d->style = json ? IPK_FMT_JSON : verbose ? IPK_FMT_VERBOSE : IPK_FMT_TEXT;
+	d->obuf = malloc(OBUF_SIZE);
+	if (!d->obuf) {
+		free(d);
+		return IPK_EXIT_USAGE;
+	}
+
+	if (iface) {
+		/* The expression is every word after the options, joined by spaces (tcpdump). */
+		size_t len = 1;
+		for (int i = optind; i < argc; i++)
+			len += strlen(argv[i]) + 1;
+		char *expr = calloc(1, len);
+		if (!expr) {
+			ret = IPK_EXIT_USAGE;
+		} else {
+			for (int i = optind; i < argc; i++) {
+				if (i > optind)
+					strcat(expr, " ");
+				strcat(expr, argv[i]);
+			}
+			signal(SIGINT, on_signal);
+			signal(SIGTERM, on_signal);
+			ret = decode_live(d, iface, expr);
+			free(expr);
+		}
+	} else if (hex) {
+		ret = decode_hex(d, hex, dlt_hex);
+	} else {
+		for (int i = optind; i < argc && !limit_reached(d); i++) {
+			int r = decode_file(d, argv[i]);
+			if (r > ret)
+				ret = r;
+		}
+	}
+	flush_out(d);
+	if (d->quiet)
+		summary(&d->st);
+	if (d->out_err) {
+		fprintf(stderr, "%s: error writing output\n", PROG);
+		if (ret < IPK_EXIT_FINDINGS)
+			ret = IPK_EXIT_FINDINGS;
+	}
+	free(d->obuf);
+	free(d);
+	return ret;
+}

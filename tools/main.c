@@ -1,0 +1,45 @@
+/* main.c - the ipv4kit command: dispatches subcommands (decode, ...) from one table, like ip(8)/git. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "ipv4kit/version.h"
+
+/* Add a subcommand here: name, summary, entry point (declared in cli.h). */
+static const struct ipk_cmd cmds[] = {
+	{"decode", "decode pcap/pcapng files, a live interface or hex into text or JSON", ipk_cmd_decode},
+};
+
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ipv4kit [--help] [--version] COMMAND [ARGS...]\n\n"
+		   "IPv4 and IGMP toolkit. Commands:\n");
+	for (size_t i = 0; i < NCMDS; i++)
+		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(f, "\nRun 'ipv4kit COMMAND --help' for the options of a command; see ipv4kit(1).\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return IPK_EXIT_USAGE;
+	}
+	const char *c = argv[1];
+	if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0 || strcmp(c, "help") == 0) {
+		usage(stdout);
+		return IPK_EXIT_OK;
+	}
+	if (strcmp(c, "--version") == 0 || strcmp(c, "-V") == 0 || strcmp(c, "version") == 0) {
+		printf("ipv4kit %s\n", IPK_VERSION_STRING);
+		return IPK_EXIT_OK;
+	}
+	for (size_t i = 0; i < NCMDS; i++)
+		if (strcmp(c, cmds[i].name) == 0)
+			return cmds[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "ipv4kit: unknown command '%s'\n", c);
+	usage(stderr);
+	return IPK_EXIT_USAGE;
+}
