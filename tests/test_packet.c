@@ -674,12 +674,17 @@ static void test_link_padding(void **state)
 	struct ipk_packet p;
 	size_t n = igmp_frame(f, sizeof(f), 0, msg, igmp_v2(msg, IPK_IGMP_V2_REPORT, GROUP));
 
-	/* Pad to the 60-byte Ethernet minimum: the padding is not IGMP (no TRAILING, len 8). */
-	memset(f + n, 0, 60 - n);
-	assert_only(&p, decode(f, 60, &p), IPK_E_IP_LINK_PADDING, IPK_LAYER_IPV4, 14 + 32);
+	/* Pad to the 60-byte Ethernet minimum (and a 4-byte FCS): normal, no finding; the padding
+	 * is not IGMP (no TRAILING, len 8). */
+	memset(f + n, 0, 80 - n);
+	assert_int_equal(decode(f, 60, &p), 0);
+	assert_int_equal(decode(f, 64, &p), 0);
 	assert_int_equal(p.l4_len, 8);
 	assert_int_equal(p.u.igmp.len, 8);
 	assert_true(p.u.igmp.checksum_ok);
+	/* Padding past the Ethernet minimum is a finding at the first byte after total length. */
+	assert_only(&p, decode(f, 65, &p), IPK_E_IP_LINK_PADDING, IPK_LAYER_IPV4, 14 + 32);
+	assert_int_equal(p.u.igmp.len, 8);
 }
 
 static void test_not_ipv4(void **state)

@@ -188,7 +188,7 @@ int ipk_ip4_check(const struct ipk_ip4 *h, const uint8_t *buf, size_t len, struc
 		ipk_findings_add(f, IPK_E_IP_TOTLEN_SHORT, L, 2);
 	else if (h->total_len > len)
 		ipk_findings_add(f, IPK_E_IP_TRUNCATED, L, 2);
-	if (hdr_ok && ipk_csum(buf, hlen) != 0)
+	if (hdr_ok && !h->checksum_ok) /* parse already summed the header */
 		ipk_findings_add(f, IPK_E_IP_CHECKSUM, L, 10);
 	if (hdr_ok && hlen > IPK_IP4_MINLEN) {
 		size_t eo = 0;
@@ -203,8 +203,6 @@ int ipk_ip4_check(const struct ipk_ip4 *h, const uint8_t *buf, size_t len, struc
 	if (h->total_len >= hlen &&
 	    (uint32_t)h->frag_off * 8 + (uint32_t)(h->total_len - hlen) > 65535)
 		ipk_findings_add(f, IPK_E_IP_FRAG_OVERSIZE, L, 6);
-	if (h->total_len != 0 && h->total_len >= hlen && len > h->total_len)
-		ipk_findings_add(f, IPK_E_IP_LINK_PADDING, L, h->total_len);
 	return f->n + f->dropped - n0;
 }
 

@@ -5,6 +5,7 @@
 #include "ipv4kit/link.h"
 #include "ipv4kit/packet.h"
 
+#define ETH_MIN_L3 50 /* 46-byte minimum Ethernet payload + FCS */
 #define UDP_HLEN 8
 #define TCP_HLEN 20
 #define ICMP_HLEN 8
@@ -150,6 +151,10 @@ int ipk_packet_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wirel
 	ipk_ip4_check(h, b, iplen, f);
 	for (int i = n0; i < f->n; i++)
 		f->v[i].offset += (uint32_t)p->ip_off;
+	/* Bytes past total length are link padding. Up to the Ethernet minimum (46-byte payload plus
+	 * a 4-byte FCS) that is normal on any link that carried Ethernet; past it, worth a finding. */
+	if (h->total_len >= h->hlen && h->total_len && iplen > h->total_len && iplen > ETH_MIN_L3)
+		ipk_findings_add(f, IPK_E_IP_LINK_PADDING, IPK_LAYER_IPV4, p->ip_off + h->total_len);
 
 	if (h->version != 4 || (h->total_len && h->total_len < h->hlen))
 		return f->n + f->dropped;
