@@ -1,4 +1,4 @@
-/* test_igmp.c - IGMPv1/v2/v3 codec tests: vectors, version detection, bounds, MRC/QQIC, builders, checks, captures (RFC 1112, 2236, 3376). */
+/* test_igmp.c - IGMP tests: vectors, bounds, MRC/QQIC, builders, checks, captures (RFC 3376). */
 #define _DEFAULT_SOURCE /* u_char in pcap.h, MAP_ANONYMOUS in guard.h */
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,7 +45,8 @@ static void assert_bytes(const uint8_t *got, size_t got_len, const char *want_he
 static int has_finding(const struct ipk_findings *f, int code, size_t off)
 {
 	for (unsigned i = 0; i < f->n; i++)
-		if (f->v[i].code == code && f->v[i].offset == off && f->v[i].layer == IPK_LAYER_IGMP)
+		if (f->v[i].code == code && f->v[i].offset == off &&
+		    f->v[i].layer == IPK_LAYER_IGMP)
 			return 1;
 	return 0;
 }
@@ -104,8 +105,8 @@ static void test_vectors(void **state)
 	assert_int_equal(m.version, 2);
 	assert_int_equal(m.code, 100);
 
-	struct ipk_igmp_v3q q = {.mrc = ipk_igmp_code_encode(100), .qrv = 2,
-				 .qqic = ipk_igmp_code_encode(125)};
+	struct ipk_igmp_v3q q = {
+	    .mrc = ipk_igmp_code_encode(100), .qrv = 2, .qqic = ipk_igmp_code_encode(125)};
 	ipk_wbuf_init(&w, buf, sizeof(buf));
 	assert_int_equal(ipk_igmp_put_v3_query(&w, &q), 0);
 	assert_bytes(buf, w.len, V_V3_GQ);
@@ -137,15 +138,16 @@ static void test_vectors(void **state)
 	struct ipk_igmp_v3r r;
 	ipk_wbuf_init(&w, buf, sizeof(buf));
 	assert_int_equal(ipk_igmp_v3r_begin(&w, &r), 0);
-	assert_int_equal(ipk_igmp_v3r_add(&w, &r, IPK_IGMP_TO_EX, A(239, 1, 1, 1), NULL, 0, NULL, 0), 0);
+	assert_int_equal(
+	    ipk_igmp_v3r_add(&w, &r, IPK_IGMP_TO_EX, A(239, 1, 1, 1), NULL, 0, NULL, 0), 0);
 	assert_int_equal(ipk_igmp_v3r_end(&w, &r), 0);
 	assert_bytes(buf, w.len, V_V3_REP);
 	parse_ok(buf, w.len, &m);
 	assert_true(m.checksum_ok);
 	assert_int_equal(m.nrecs, 1);
 
-	q = (struct ipk_igmp_v3q){.mrc = 10, .qrv = 2, .qqic = 125, .group = A(232, 1, 1, 1),
-				  .srcs = srcs, .nsrcs = 2};
+	q = (struct ipk_igmp_v3q){
+	    .mrc = 10, .qrv = 2, .qqic = 125, .group = A(232, 1, 1, 1), .srcs = srcs, .nsrcs = 2};
 	ipk_wbuf_init(&w, buf, sizeof(buf));
 	assert_int_equal(ipk_igmp_put_v3_query(&w, &q), 0);
 	assert_bytes(buf, w.len, V_V3_GSSQ);
@@ -155,7 +157,8 @@ static void test_vectors(void **state)
 	assert_int_equal(ipk_igmp_addr(m.srcs, 1), A(10, 0, 0, 2));
 
 	/* the vectors as given parse with checksum_ok, and one flipped bit breaks it */
-	const char *all[] = {V_V1_GQ, V_V2_GQ, V_V3_GQ, V_V1_REP, V_V2_REP, V_V2_LEAVE, V_V3_REP, V_V3_GSSQ};
+	const char *all[] = {V_V1_GQ,  V_V2_GQ,    V_V3_GQ,  V_V1_REP,
+			     V_V2_REP, V_V2_LEAVE, V_V3_REP, V_V3_GSSQ};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		size_t n = hex(all[i], v);
 		parse_ok(v, n, &m);
@@ -268,7 +271,8 @@ static void test_parse_v3_report(void **state)
 	struct ipk_igmp_rec r;
 	size_t n = hex("22 00 00 00 12 34 00 02 "
 		       "01 00 00 01 e8 01 01 01 0a 00 00 01 "
-		       "06 00 00 00 ef 02 02 02", b);
+		       "06 00 00 00 ef 02 02 02",
+		       b);
 	ipk_igmp_set_checksum(b, n, -1);
 	parse_ok(b, n, &m);
 	assert_int_equal(m.version, 3);
@@ -314,7 +318,8 @@ static void test_parse_v3_report(void **state)
 static void test_parse_other_types(void **state)
 {
 	(void)state;
-	static const uint8_t types[] = {0x13, 0x14, 0x1e, 0x1f, 0x30, 0x31, 0x32, 0x00, 0x10, 0x99, 0xff};
+	static const uint8_t types[] = {0x13, 0x14, 0x1e, 0x1f, 0x30, 0x31,
+					0x32, 0x00, 0x10, 0x99, 0xff};
 	uint8_t b[32];
 	struct ipk_igmp m;
 
@@ -385,8 +390,8 @@ static void test_query_truncation(void **state)
 	uint8_t buf[64];
 	struct ipk_wbuf w;
 	struct ipk_igmp m;
-	struct ipk_igmp_v3q q = {.mrc = 10, .qrv = 2, .qqic = 125, .group = A(232, 9, 9, 9),
-				 .srcs = srcs, .nsrcs = 5};
+	struct ipk_igmp_v3q q = {
+	    .mrc = 10, .qrv = 2, .qqic = 125, .group = A(232, 9, 9, 9), .srcs = srcs, .nsrcs = 5};
 	ipk_wbuf_init(&w, buf, sizeof(buf));
 	assert_int_equal(ipk_igmp_put_v3_query(&w, &q), 0);
 	assert_int_equal(w.len, 32);
@@ -457,10 +462,10 @@ static void test_report_truncation(void **state)
 	(void)state;
 	static const uint32_t s[] = {A(10, 0, 0, 1), A(10, 0, 0, 2), A(10, 0, 0, 3)};
 	static const struct recspec rs[] = {
-		{IPK_IGMP_TO_EX, 1, 2, A(239, 0, 0, 1)},
-		{9, 0, 0, A(239, 0, 0, 2)},
-		{IPK_IGMP_ALLOW, 2, 1, A(239, 0, 0, 3)},
-		{IPK_IGMP_BLOCK, 0, 3, A(239, 0, 0, 4)},
+	    {IPK_IGMP_TO_EX, 1, 2, A(239, 0, 0, 1)},
+	    {9, 0, 0, A(239, 0, 0, 2)},
+	    {IPK_IGMP_ALLOW, 2, 1, A(239, 0, 0, 3)},
+	    {IPK_IGMP_BLOCK, 0, 3, A(239, 0, 0, 4)},
 	};
 	const size_t nrs = sizeof(rs) / sizeof(rs[0]);
 	uint8_t buf[128];
@@ -470,8 +475,9 @@ static void test_report_truncation(void **state)
 	ipk_wbuf_init(&w, buf, sizeof(buf));
 	assert_int_equal(ipk_igmp_v3r_begin(&w, &r), 0);
 	for (size_t i = 0; i < nrs; i++)
-		assert_int_equal(ipk_igmp_v3r_add(&w, &r, rs[i].type, rs[i].group, s, rs[i].nsrcs, NULL,
-						  rs[i].aux), 0);
+		assert_int_equal(ipk_igmp_v3r_add(&w, &r, rs[i].type, rs[i].group, s, rs[i].nsrcs,
+						  NULL, rs[i].aux),
+				 0);
 	assert_int_equal(ipk_igmp_v3r_end(&w, &r), 0);
 	assert_int_equal(w.len, 8 + (8 + 8 + 4) + 8 + (8 + 4 + 8) + (8 + 12));
 
@@ -561,10 +567,11 @@ static void test_aux_skip(void **state)
 			aux[i] = (uint8_t)(0xa0 + i);
 		ipk_wbuf_init(&w, buf, sizeof(buf));
 		assert_int_equal(ipk_igmp_v3r_begin(&w, &r), 0);
-		assert_int_equal(ipk_igmp_v3r_add(&w, &r, IPK_IGMP_IS_IN, A(232, 1, 1, 1), s1, 1, aux,
-						  words), 0);
-		assert_int_equal(ipk_igmp_v3r_add(&w, &r, IPK_IGMP_IS_EX, A(239, 7, 7, 7), NULL, 0,
-						  NULL, 0), 0);
+		assert_int_equal(
+		    ipk_igmp_v3r_add(&w, &r, IPK_IGMP_IS_IN, A(232, 1, 1, 1), s1, 1, aux, words),
+		    0);
+		assert_int_equal(
+		    ipk_igmp_v3r_add(&w, &r, IPK_IGMP_IS_EX, A(239, 7, 7, 7), NULL, 0, NULL, 0), 0);
 		assert_int_equal(ipk_igmp_v3r_end(&w, &r), 0);
 		assert_int_equal(w.len, 8 + 12 + 4u * words + 8);
 		/* the aux bytes are on the wire right after the source */
@@ -605,9 +612,11 @@ static void test_unknown_records(void **state)
 	assert_int_equal(ipk_igmp_v3r_begin(&w, &r), 0);
 	for (size_t i = 0; i < sizeof(types); i++) {
 		assert_int_equal(ipk_igmp_v3r_add(&w, &r, types[i], A(239, 9, 0, (uint8_t)i), s, 2,
-						  NULL, (uint8_t)i), 0);
+						  NULL, (uint8_t)i),
+				 0);
 		assert_int_equal(ipk_igmp_v3r_add(&w, &r, IPK_IGMP_ALLOW, A(232, 0, 0, (uint8_t)i),
-						  s, 1, NULL, 0), 0);
+						  s, 1, NULL, 0),
+				 0);
 	}
 	assert_int_equal(ipk_igmp_v3r_end(&w, &r), 0);
 
@@ -644,13 +653,31 @@ static void test_code_table(void **state)
 		uint8_t code;
 		unsigned dec;
 	} t[] = {
-		{100, 0x64, 100},  {125, 0x7d, 125},   {127, 0x7f, 127},     {128, 0x80, 128},
-		{129, 0x80, 128},  {130, 0x80, 128},   {131, 0x80, 128},     {132, 0x80, 128},
-		{133, 0x80, 128},  {134, 0x80, 128},   {135, 0x80, 128},     {136, 0x81, 136},
-		{154, 0x83, 152},  {200, 0x89, 200},   {255, 0x8f, 248},     {256, 0x90, 256},
-		{1000, 0xaf, 992}, {3200, 0xc9, 3200}, {31743, 0xfe, 30720}, {31744, 0xff, 31744},
-		{40000, 0xff, 31744}, {65535, 0xff, 31744}, {1u << 20, 0xff, 31744}, {~0u, 0xff, 31744},
-		{0, 0, 0},
+	    {100, 0x64, 100},
+	    {125, 0x7d, 125},
+	    {127, 0x7f, 127},
+	    {128, 0x80, 128},
+	    {129, 0x80, 128},
+	    {130, 0x80, 128},
+	    {131, 0x80, 128},
+	    {132, 0x80, 128},
+	    {133, 0x80, 128},
+	    {134, 0x80, 128},
+	    {135, 0x80, 128},
+	    {136, 0x81, 136},
+	    {154, 0x83, 152},
+	    {200, 0x89, 200},
+	    {255, 0x8f, 248},
+	    {256, 0x90, 256},
+	    {1000, 0xaf, 992},
+	    {3200, 0xc9, 3200},
+	    {31743, 0xfe, 30720},
+	    {31744, 0xff, 31744},
+	    {40000, 0xff, 31744},
+	    {65535, 0xff, 31744},
+	    {1u << 20, 0xff, 31744},
+	    {~0u, 0xff, 31744},
+	    {0, 0, 0},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		assert_int_equal(ipk_igmp_code_encode(t[i].v), t[i].code);
@@ -671,7 +698,8 @@ static void test_code_exhaustive(void **state)
 {
 	(void)state;
 	for (unsigned c = 0; c < 255; c++)
-		assert_true(ipk_igmp_code_decode((uint8_t)c) < ipk_igmp_code_decode((uint8_t)(c + 1)));
+		assert_true(ipk_igmp_code_decode((uint8_t)c) <
+			    ipk_igmp_code_decode((uint8_t)(c + 1)));
 	for (unsigned c = 0; c < 256; c++)
 		assert_int_equal(ipk_igmp_code_encode(ipk_igmp_code_decode((uint8_t)c)), c);
 	for (unsigned v = 0; v <= 40000; v++) {
@@ -707,8 +735,8 @@ static void test_names(void **state)
 	assert_string_equal(ipk_igmp_type_name(0x00), "unknown");
 	assert_string_equal(ipk_igmp_type_name(0x15), "unknown");
 	assert_string_equal(ipk_igmp_type_name(0xff), "unknown");
-	static const char *const rn[] = {"unknown", "is_in", "is_ex", "to_in", "to_ex", "allow", "block",
-					 "unknown"};
+	static const char *const rn[] = {"unknown", "is_in", "is_ex", "to_in",
+					 "to_ex",   "allow", "block", "unknown"};
 	for (unsigned i = 0; i < 8; i++)
 		assert_string_equal(ipk_igmp_rec_name((uint8_t)i), rn[i]);
 	assert_string_equal(ipk_igmp_rec_name(0xff), "unknown");
@@ -736,8 +764,12 @@ static void test_builder_roundtrip(void **state)
 		uint8_t ver, type, code;
 		uint32_t group;
 	} e[] = {
-		{1, 0x11, 0, 0},    {1, 0x12, 0, A(239, 1, 2, 3)},  {2, 0x11, 100, 0},
-		{2, 0x11, 10, A(239, 4, 5, 6)}, {2, 0x16, 0, A(239, 7, 8, 9)}, {2, 0x17, 0, A(239, 7, 8, 9)},
+	    {1, 0x11, 0, 0},
+	    {1, 0x12, 0, A(239, 1, 2, 3)},
+	    {2, 0x11, 100, 0},
+	    {2, 0x11, 10, A(239, 4, 5, 6)},
+	    {2, 0x16, 0, A(239, 7, 8, 9)},
+	    {2, 0x17, 0, A(239, 7, 8, 9)},
 	};
 	for (size_t i = 0; i < 6; i++) {
 		parse_ok(buf + 8 * i, 8, &m);
@@ -751,10 +783,15 @@ static void test_builder_roundtrip(void **state)
 	/* v3 queries: general, group-specific, group-and-source-specific */
 	static const uint32_t srcs[] = {A(10, 0, 0, 1), A(10, 0, 0, 2), A(192, 0, 2, 200)};
 	struct ipk_igmp_v3q qs[] = {
-		{.mrc = 0x64, .qrv = 2, .qqic = 0x7d},
-		{.mrc = 0x0a, .s = 1, .qrv = 7, .qqic = 0x90, .group = A(239, 1, 1, 1)},
-		{.mrc = 0xc9, .resv = 0x8, .qrv = 3, .qqic = 0xff, .group = A(232, 1, 1, 1),
-		 .srcs = srcs, .nsrcs = 3},
+	    {.mrc = 0x64, .qrv = 2, .qqic = 0x7d},
+	    {.mrc = 0x0a, .s = 1, .qrv = 7, .qqic = 0x90, .group = A(239, 1, 1, 1)},
+	    {.mrc = 0xc9,
+	     .resv = 0x8,
+	     .qrv = 3,
+	     .qqic = 0xff,
+	     .group = A(232, 1, 1, 1),
+	     .srcs = srcs,
+	     .nsrcs = 3},
 	};
 	for (size_t i = 0; i < 3; i++) {
 		ipk_wbuf_init(&w, buf, sizeof(buf));
@@ -784,10 +821,10 @@ static void test_builder_roundtrip(void **state)
 		uint16_t nsrcs;
 		uint32_t group;
 	} rr[] = {
-		{IPK_IGMP_IS_IN, 0, 1, A(232, 1, 1, 1)}, {IPK_IGMP_IS_EX, 0, 0, A(239, 1, 1, 2)},
-		{IPK_IGMP_TO_IN, 1, 0, A(239, 1, 1, 3)}, {IPK_IGMP_TO_EX, 0, 2, A(239, 1, 1, 4)},
-		{IPK_IGMP_ALLOW, 2, 3, A(232, 1, 1, 5)}, {IPK_IGMP_BLOCK, 0, 3, A(232, 1, 1, 6)},
-		{0x42, 1, 1, A(239, 1, 1, 7)},
+	    {IPK_IGMP_IS_IN, 0, 1, A(232, 1, 1, 1)}, {IPK_IGMP_IS_EX, 0, 0, A(239, 1, 1, 2)},
+	    {IPK_IGMP_TO_IN, 1, 0, A(239, 1, 1, 3)}, {IPK_IGMP_TO_EX, 0, 2, A(239, 1, 1, 4)},
+	    {IPK_IGMP_ALLOW, 2, 3, A(232, 1, 1, 5)}, {IPK_IGMP_BLOCK, 0, 3, A(232, 1, 1, 6)},
+	    {0x42, 1, 1, A(239, 1, 1, 7)},
 	};
 	const size_t nrr = sizeof(rr) / sizeof(rr[0]);
 	struct ipk_igmp_v3r r;
@@ -796,8 +833,9 @@ static void test_builder_roundtrip(void **state)
 	assert_int_equal(ipk_igmp_v3r_begin(&w, &r), 0);
 	assert_int_equal(r.start, 3);
 	for (size_t i = 0; i < nrr; i++)
-		assert_int_equal(ipk_igmp_v3r_add(&w, &r, rr[i].type, rr[i].group, srcs, rr[i].nsrcs,
-						  rr[i].aux ? aux : NULL, rr[i].aux), 0);
+		assert_int_equal(ipk_igmp_v3r_add(&w, &r, rr[i].type, rr[i].group, srcs,
+						  rr[i].nsrcs, rr[i].aux ? aux : NULL, rr[i].aux),
+				 0);
 	assert_int_equal(r.nrecs, nrr);
 	assert_int_equal(ipk_igmp_v3r_end(&w, &r), 0);
 	parse_ok(buf + 3, w.len - 3, &m);
@@ -838,7 +876,8 @@ static void test_nospace(void **state)
 	uint8_t buf[128];
 	struct ipk_wbuf w;
 	static const uint32_t srcs[] = {1, 2, 3};
-	struct ipk_igmp_v3q q = {.mrc = 1, .qrv = 2, .group = A(232, 1, 1, 1), .srcs = srcs, .nsrcs = 3};
+	struct ipk_igmp_v3q q = {
+	    .mrc = 1, .qrv = 2, .group = A(232, 1, 1, 1), .srcs = srcs, .nsrcs = 3};
 
 	for (size_t cap = 0; cap < 8; cap++) {
 		memset(buf, PAT, sizeof(buf));
@@ -895,7 +934,8 @@ static void test_nospace(void **state)
 	bad.srcs = NULL;
 	assert_int_equal(ipk_igmp_put_v3_query(&w, &bad), IPK_E_INVAL);
 	struct ipk_igmp_v3r r = {.start = 0, .nrecs = 0};
-	assert_int_equal(ipk_igmp_v3r_add(&w, &r, 1, 1, NULL, 0, NULL, 0), IPK_E_INVAL); /* no begin */
+	assert_int_equal(ipk_igmp_v3r_add(&w, &r, 1, 1, NULL, 0, NULL, 0),
+			 IPK_E_INVAL); /* no begin */
 	assert_int_equal(ipk_igmp_v3r_end(&w, &r), IPK_E_INVAL);
 	assert_int_equal(w.len, 0);
 	assert_untouched(buf, sizeof(buf), 0);
@@ -941,8 +981,17 @@ static const uint8_t NOPS[4] = {0x01, 0x01, 0x01, 0x00};
 
 static struct ipk_ip4 mkip(uint32_t dst)
 {
-	struct ipk_ip4 h = {.version = 4, .ihl = 6, .hlen = 24, .tos = 0xc0, .ttl = 1, .proto = 2,
-			    .df = 1, .src = A(192, 168, 1, 10), .dst = dst, .opts = RA, .opts_len = 4};
+	struct ipk_ip4 h = {.version = 4,
+			    .ihl = 6,
+			    .hlen = 24,
+			    .tos = 0xc0,
+			    .ttl = 1,
+			    .proto = 2,
+			    .df = 1,
+			    .src = A(192, 168, 1, 10),
+			    .dst = dst,
+			    .opts = RA,
+			    .opts_len = 4};
 	return h;
 }
 
@@ -1074,8 +1123,11 @@ static void test_check_findings(void **state)
 	assert_int_equal(run_check(NULL, "11 0a 00 00 c0 00 02 01 02 7d 00 00", &f), 1);
 	assert_int_equal(run_check(NULL, "11 0a 00 00 e0 00 00 00 02 7d 00 00", &f), 0);
 	assert_int_equal(run_check(NULL, "11 0a 00 00 ef ff ff ff", &f), 0);
-	assert_int_equal(run_check(NULL, "22 00 00 00 00 00 00 02 04 00 00 00 ef 01 01 01 "
-					 "04 00 00 00 0a 00 00 01", &f), 1);
+	assert_int_equal(run_check(NULL,
+				   "22 00 00 00 00 00 00 02 04 00 00 00 ef 01 01 01 "
+				   "04 00 00 00 0a 00 00 01",
+				   &f),
+			 1);
 	assert_true(has_finding(&f, IPK_E_IGMP_GROUP, 124 + 16 + 4));
 
 	/* general query with sources */
@@ -1090,12 +1142,14 @@ static void test_check_findings(void **state)
 	assert_int_equal(run_check(NULL, "17 00 00 00 ef 01 01 01 00 00 00 00", &f), 1);
 	assert_int_equal(run_check(NULL, "11 64 00 00 00 00 00 00 02 7d 00 00 00 00", &f), 1);
 	assert_true(has_finding(&f, IPK_E_IGMP_TRAILING, 136));
-	assert_int_equal(run_check(NULL, "11 64 00 00 e8 00 00 01 02 7d 00 01 0a 00 00 01 ff", &f), 1);
+	assert_int_equal(run_check(NULL, "11 64 00 00 e8 00 00 01 02 7d 00 01 0a 00 00 01 ff", &f),
+			 1);
 	assert_true(has_finding(&f, IPK_E_IGMP_TRAILING, 124 + 16));
 	assert_int_equal(run_check(NULL, V_V3_REP " 00 00", &f), 1);
 	assert_true(has_finding(&f, IPK_E_IGMP_TRAILING, 124 + 16));
 	/* a broken record list is the iterator's error, not a trailing finding */
-	assert_int_equal(run_check(NULL, "22 00 00 00 00 00 00 02 04 00 00 00 ef 01 01 01 00", &f), 0);
+	assert_int_equal(run_check(NULL, "22 00 00 00 00 00 00 02 04 00 00 00 ef 01 01 01 00", &f),
+			 0);
 
 	/* everything at once */
 	ip = mkip(A(10, 0, 0, 1));
@@ -1123,19 +1177,19 @@ static void test_ip4_defaults(void **state)
 		const char *msg;
 		uint32_t dst;
 	} t[] = {
-		{V_V1_GQ, IPK_IGMP_ALL_SYSTEMS},
-		{V_V2_GQ, IPK_IGMP_ALL_SYSTEMS},
-		{V_V3_GQ, IPK_IGMP_ALL_SYSTEMS},
-		{V_V3_GSSQ, A(232, 1, 1, 1)},
-		{"11 0a 00 00 ef 02 02 02", A(239, 2, 2, 2)},
-		{V_V1_REP, A(239, 1, 1, 1)},
-		{V_V2_REP, A(239, 1, 1, 1)},
-		{V_V2_LEAVE, IPK_IGMP_ALL_ROUTERS},
-		{V_V3_REP, IPK_IGMP_V3_ROUTERS},
-		{"30 14 00 00 00 7d 00 02", A(224, 0, 0, 106)},
-		{"31 00 00 00", IPK_IGMP_ALL_ROUTERS},
-		{"32 00 00 00", A(224, 0, 0, 106)},
-		{"13 00 00 00 00 00 00 00", A(224, 0, 0, 4)},
+	    {V_V1_GQ, IPK_IGMP_ALL_SYSTEMS},
+	    {V_V2_GQ, IPK_IGMP_ALL_SYSTEMS},
+	    {V_V3_GQ, IPK_IGMP_ALL_SYSTEMS},
+	    {V_V3_GSSQ, A(232, 1, 1, 1)},
+	    {"11 0a 00 00 ef 02 02 02", A(239, 2, 2, 2)},
+	    {V_V1_REP, A(239, 1, 1, 1)},
+	    {V_V2_REP, A(239, 1, 1, 1)},
+	    {V_V2_LEAVE, IPK_IGMP_ALL_ROUTERS},
+	    {V_V3_REP, IPK_IGMP_V3_ROUTERS},
+	    {"30 14 00 00 00 7d 00 02", A(224, 0, 0, 106)},
+	    {"31 00 00 00", IPK_IGMP_ALL_ROUTERS},
+	    {"32 00 00 00", A(224, 0, 0, 106)},
+	    {"13 00 00 00 00 00 00 00", A(224, 0, 0, 4)},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		uint8_t b[32];
@@ -1172,8 +1226,9 @@ static void test_dgram_finish(void **state)
 	ipk_wbuf_init(&w, buf, sizeof(buf));
 	w.len = IPK_IGMP_HDRROOM;
 	assert_int_equal(ipk_igmp_put_v2(&w, IPK_IGMP_V2_REPORT, 0, A(239, 1, 1, 1)), 0);
-	assert_int_equal(ipk_igmp_dgram_finish(buf, sizeof(buf), w.len - IPK_IGMP_HDRROOM,
-					       A(192, 168, 1, 10)), 32);
+	assert_int_equal(
+	    ipk_igmp_dgram_finish(buf, sizeof(buf), w.len - IPK_IGMP_HDRROOM, A(192, 168, 1, 10)),
+	    32);
 	assert_bytes(buf, 24, V_IP_V2_REP);
 	assert_bytes(buf + 24, 8, V_V2_REP);
 
@@ -1191,14 +1246,15 @@ static void test_dgram_finish(void **state)
 	assert_true(h.checksum_ok);
 
 	/* a v3 report of 4 records x 4 sources, then the whole datagram checked */
-	static const uint32_t s[] = {A(10, 0, 0, 1), A(10, 0, 0, 2), A(10, 0, 0, 3), A(10, 0, 0, 4)};
+	static const uint32_t s[] = {A(10, 0, 0, 1), A(10, 0, 0, 2), A(10, 0, 0, 3),
+				     A(10, 0, 0, 4)};
 	struct ipk_igmp_v3r r;
 	ipk_wbuf_init(&w, buf, sizeof(buf));
 	w.len = IPK_IGMP_HDRROOM;
 	assert_int_equal(ipk_igmp_v3r_begin(&w, &r), 0);
 	for (uint8_t i = 0; i < 4; i++)
-		assert_int_equal(ipk_igmp_v3r_add(&w, &r, IPK_IGMP_ALLOW, A(232, 1, 1, i), s, 4, NULL,
-						  0), 0);
+		assert_int_equal(
+		    ipk_igmp_v3r_add(&w, &r, IPK_IGMP_ALLOW, A(232, 1, 1, i), s, 4, NULL, 0), 0);
 	assert_int_equal(ipk_igmp_v3r_end(&w, &r), 0);
 	assert_int_equal(w.len, 24 + 104);
 	assert_int_equal(ipk_igmp_dgram_finish(buf, w.len, 104, A(192, 168, 1, 1)), 128);
@@ -1211,6 +1267,11 @@ static void test_dgram_finish(void **state)
 	assert_true(m.checksum_ok);
 	struct ipk_findings f = {0};
 	assert_int_equal(ipk_igmp_check(&h, &m, 0, h.hlen, &f), 0);
+
+	/* a datagram past 65535 bytes cannot be described by the total length */
+	static uint8_t big[24 + 65536];
+	assert_int_equal(ipk_igmp_dgram_finish(big, sizeof(big), 65535 - 24, 1), 65535);
+	assert_int_equal(ipk_igmp_dgram_finish(big, sizeof(big), 65535 - 23, 1), IPK_E_TOOLONG);
 
 	/* NOSPACE: buffer untouched */
 	for (size_t cap = 0; cap < 24 + 8; cap++) {
@@ -1381,28 +1442,28 @@ static void test_pcap_zeek(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_vectors),
-		cmocka_unit_test(test_parse_v1_v2),
-		cmocka_unit_test(test_parse_v3_query),
-		cmocka_unit_test(test_parse_v3_report),
-		cmocka_unit_test(test_parse_other_types),
-		cmocka_unit_test(test_query_lengths),
-		cmocka_unit_test(test_query_truncation),
-		cmocka_unit_test(test_report_truncation),
-		cmocka_unit_test(test_aux_skip),
-		cmocka_unit_test(test_unknown_records),
-		cmocka_unit_test(test_code_table),
-		cmocka_unit_test(test_code_exhaustive),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_builder_roundtrip),
-		cmocka_unit_test(test_nospace),
-		cmocka_unit_test(test_set_checksum),
-		cmocka_unit_test(test_check_clean),
-		cmocka_unit_test(test_check_findings),
-		cmocka_unit_test(test_ip4_defaults),
-		cmocka_unit_test(test_dgram_finish),
-		cmocka_unit_test(test_pcap_multihost),
-		cmocka_unit_test(test_pcap_zeek),
+	    cmocka_unit_test(test_vectors),
+	    cmocka_unit_test(test_parse_v1_v2),
+	    cmocka_unit_test(test_parse_v3_query),
+	    cmocka_unit_test(test_parse_v3_report),
+	    cmocka_unit_test(test_parse_other_types),
+	    cmocka_unit_test(test_query_lengths),
+	    cmocka_unit_test(test_query_truncation),
+	    cmocka_unit_test(test_report_truncation),
+	    cmocka_unit_test(test_aux_skip),
+	    cmocka_unit_test(test_unknown_records),
+	    cmocka_unit_test(test_code_table),
+	    cmocka_unit_test(test_code_exhaustive),
+	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_builder_roundtrip),
+	    cmocka_unit_test(test_nospace),
+	    cmocka_unit_test(test_set_checksum),
+	    cmocka_unit_test(test_check_clean),
+	    cmocka_unit_test(test_check_findings),
+	    cmocka_unit_test(test_ip4_defaults),
+	    cmocka_unit_test(test_dgram_finish),
+	    cmocka_unit_test(test_pcap_multihost),
+	    cmocka_unit_test(test_pcap_zeek),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

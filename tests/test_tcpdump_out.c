@@ -1,4 +1,5 @@
 /* test_tcpdump_out.c - our IPv4/IGMP decode of tcpdump's own test captures agrees with tcpdump's expected .out values. */
+#define _DEFAULT_SOURCE /* u_char in pcap.h */
 /*
  * For each (pcap, expected .out) pair below from IPK_SHARED_PCAPS/tcpdump (see its MANIFEST.tsv),
  * every frame is read with libpcap and decoded with ipk_packet_decode(); frame N is matched with
@@ -7,7 +8,7 @@
  * word invalid headers, link prefixes and some protocol names differently, so only tokens whose
  * meaning is stable across 4.99.x and master are read:
  *   - addresses: the first "A.B.C.D[.port] > E.F.G.H[.port]:" of the entry -> ip4.src/dst;
- *   - with -v, inside "IP (...)": "tos 0x..", "ttl N" (tcpdump omits it when 0), "id N",
+ *   - with -v, inside "(tos ...)": "tos 0x..", "ttl N" (tcpdump omits it when 0), "id N",
  *     "offset N" (bytes), "flags [..]" (DF, "+" = MF, rsvd), "proto NAME (N)", "length N"
  *     (total length), and the first name in "options (..)" mapped to our option type
  *     (RA, RR, LSRR, SSRR, timestamp, EOL, NOP, unknown N);
@@ -153,7 +154,7 @@ static const char *tcpdump_opt_name(uint8_t type, char *buf, size_t n)
 
 static void compare_ip_header(const struct ipk_packet *p, const char *e)
 {
-	const char *s = strstr(e, "IP (");
+	const char *s = strstr(e, "(tos "); /* "IP (tos ..." or "IP [invalid...] (tos ..." */
 	if (!s)
 		return;
 	const char *end = strchr(s, '\n');
@@ -212,17 +213,18 @@ static void compare_ip_header(const struct ipk_packet *p, const char *e)
 
 static void compare_addrs(const struct ipk_packet *p, const char *e)
 {
-	const char *gt = strstr(e, " > ");
-	if (!gt)
-		return;
-	const char *a = gt;
-	while (a > e && a[-1] != ' ' && a[-1] != '\n')
-		a--;
-	uint32_t src, dst;
-	if (parse_addr(a, &src) == 0)
-		cmp_u("src", p->ip4.src, src);
-	if (parse_addr(gt + 3, &dst) == 0)
-		cmp_u("dst", p->ip4.dst, dst);
+	/* The first " > " with a dotted quad on both sides ("[total length 85 > length 84]" is not). */
+	for (const char *gt = strstr(e, " > "); gt; gt = strstr(gt + 3, " > ")) {
+		const char *a = gt;
+		while (a > e && a[-1] != ' ' && a[-1] != '\n')
+			a--;
+		uint32_t src, dst;
+		if (parse_addr(a, &src) == 0 && parse_addr(gt + 3, &dst) == 0) {
+			cmp_u("src", p->ip4.src, src);
+			cmp_u("dst", p->ip4.dst, dst);
+			return;
+		}
+	}
 }
 
 /* "[max resp time X]": v2 raw code; v3 "1.0s" or "51m12s" -> tenths of a second. */

@@ -27,7 +27,9 @@ struct stats {
 	uint64_t packets;
 	uint64_t igmp, udp, tcp, icmp, other_ip, not_ip, invalid;
 	uint64_t with_findings;
-	uint64_t code[128]; /* by -code */
+	unsigned ncodes;
+	int code[64];       /* distinct finding codes seen, in order of first sight */
+	uint64_t code_n[64];
 };
 
 struct decoder {
@@ -81,9 +83,16 @@ static void count_packet(struct stats *st, const struct ipk_packet *p)
 	if (p->findings.n)
 		st->with_findings++;
 	for (unsigned i = 0; i < p->findings.n; i++) {
-		int c = -p->findings.v[i].code;
-		if (c > 0 && c < 128)
-			st->code[c]++;
+		int c = p->findings.v[i].code;
+		unsigned k = 0;
+		while (k < st->ncodes && st->code[k] != c)
+			k++;
+		if (k == st->ncodes) {
+			if (k == sizeof(st->code) / sizeof(st->code[0]))
+				continue;
+			st->code[st->ncodes++] = c;
+		}
+		st->code_n[k]++;
 	}
 }
 
@@ -322,10 +331,9 @@ static void summary(const struct stats *st)
 		(unsigned long long)st->icmp, (unsigned long long)st->other_ip,
 		(unsigned long long)st->not_ip, (unsigned long long)st->invalid,
 		(unsigned long long)st->with_findings);
-	for (int c = 1; c < 128; c++)
-		if (st->code[c])
-			fprintf(stderr, "  %-18s %llu\n", ipk_errname(-c),
-				(unsigned long long)st->code[c]);
+	for (unsigned k = 0; k < st->ncodes; k++)
+		fprintf(stderr, "  %-18s %llu\n", ipk_errname(st->code[k]),
+			(unsigned long long)st->code_n[k]);
 }
 
 static void usage(FILE *f)

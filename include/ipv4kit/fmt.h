@@ -25,12 +25,16 @@ enum ipk_fmt_style {
 /*
  * Format p into out[0..cap) ending with '\n' (no NUL is needed or written past the length).
  * Returns the bytes written, or IPK_E_NOSPACE if cap was too small (the contents of out are
- * then undefined). 16 KiB always suffices for one packet.
+ * then undefined). IPK_FMT_MAX (16 KiB) suffices for ordinary packets; verbose or JSON output of
+ * a datagram near 64 KiB full of IGMPv3 sources can need up to IPK_FMT_HUGE: on IPK_E_NOSPACE,
+ * retry with a bigger buffer. Returns IPK_E_INVAL for an unknown style. No allocation, no
+ * printf; timestamps are UTC computed from ts_sec (never localtime()).
  */
 IPK_API int ipk_fmt_packet(const struct ipk_packet *p, const struct ipk_fmt_meta *m, int style,
 			   char *out, size_t cap) IPK_NONNULL(1, 2, 4);
 
 #define IPK_FMT_MAX 16384
+#define IPK_FMT_HUGE (512 * 1024) /* always suffices for a frame of at most 64 KiB of IPv4 */
 
 #ifdef __cplusplus
 }

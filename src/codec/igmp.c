@@ -1,4 +1,4 @@
-/* igmp.c - IGMPv1/v2/v3 parse, record iterator, policy checks, MRC/QQIC coding and builders (RFC 1112, 2236, 3376/9776). */
+/* igmp.c - IGMPv1/v2/v3 parse, records, checks, MRC/QQIC, builders (RFC 1112, 2236, 3376). */
 #include "codec/internal.h"
 #include "ipv4kit/checksum.h"
 #include "ipv4kit/igmp.h"
@@ -18,7 +18,8 @@ static int is_multicast(uint32_t a)
 int ipk_igmp_parse(const uint8_t *buf, size_t len, struct ipk_igmp *m, size_t *err_off)
 {
 	memset(m, 0, sizeof(*m));
-	/* An IP payload is below 64 KiB; a larger len can only be a caller error: use the first 65535. */
+	/* An IP payload is below 64 KiB; a larger len can only be a caller error: use the first
+	 * 65535. */
 	if (len > 0xffff)
 		len = 0xffff;
 	m->len = (uint16_t)len;
@@ -187,7 +188,9 @@ int ipk_igmp_check(const struct ipk_ip4 *ip, const struct ipk_igmp *m, size_t ba
 	int membership = m->version != 0;
 
 	if (ip) {
-		if (ip->ttl != 1)
+		/* Membership messages only: DVMRP, mtrace and PIMv1 legitimately cross routers
+		 * (FreeBSD igmp_input exempts DVMRP the same way). */
+		if (membership && ip->ttl != 1)
 			ipk_findings_add(f, IPK_E_IGMP_TTL, IPK_LAYER_IGMP, base_ip + 8);
 		if ((m->version == 2 || m->version == 3) && !has_router_alert(ip))
 			ipk_findings_add(f, IPK_E_IGMP_NO_RA, IPK_LAYER_IGMP, base_ip + 0);
@@ -216,7 +219,8 @@ int ipk_igmp_check(const struct ipk_ip4 *ip, const struct ipk_igmp *m, size_t ba
 
 	if (m->version != 3) {
 		if (m->len > IPK_IGMP_MINLEN)
-			ipk_findings_add(f, IPK_E_IGMP_TRAILING, IPK_LAYER_IGMP, base + IPK_IGMP_MINLEN);
+			ipk_findings_add(f, IPK_E_IGMP_TRAILING, IPK_LAYER_IGMP,
+					 base + IPK_IGMP_MINLEN);
 	} else if (m->type == IPK_IGMP_QUERY) {
 		size_t end = IPK_IGMP_V3Q_MINLEN + (size_t)m->nsrcs * 4;
 		if (m->group == 0 && m->nsrcs)
@@ -234,7 +238,8 @@ int ipk_igmp_check(const struct ipk_ip4 *ip, const struct ipk_igmp *m, size_t ba
 		ipk_igmp_rec_iter_init(&it, m, m->recs - IPK_IGMP_MINLEN);
 		while ((rc = ipk_igmp_rec_next(&it, &r)) == 1)
 			if (!is_multicast(r.group))
-				ipk_findings_add(f, IPK_E_IGMP_GROUP, IPK_LAYER_IGMP, base + r.off + 4);
+				ipk_findings_add(f, IPK_E_IGMP_GROUP, IPK_LAYER_IGMP,
+						 base + r.off + 4);
 		if (rc == 0 && it.off < m->len)
 			ipk_findings_add(f, IPK_E_IGMP_TRAILING, IPK_LAYER_IGMP, base + it.off);
 	}
@@ -268,26 +273,39 @@ uint8_t ipk_igmp_code_encode(unsigned value)
 const char *ipk_igmp_type_name(uint8_t type)
 {
 	switch (type) {
-	case IPK_IGMP_QUERY: return "query";
-	case IPK_IGMP_V1_REPORT: return "v1 report";
-	case IPK_IGMP_DVMRP: return "dvmrp";
-	case IPK_IGMP_PIMV1: return "pimv1";
-	case IPK_IGMP_V2_REPORT: return "v2 report";
-	case IPK_IGMP_V2_LEAVE: return "leave";
-	case IPK_IGMP_MTRACE_RESP: return "mtrace resp";
-	case IPK_IGMP_MTRACE: return "mtrace";
-	case IPK_IGMP_V3_REPORT: return "v3 report";
-	case IPK_IGMP_MRD_ADV: return "mrd adv";
-	case IPK_IGMP_MRD_SOL: return "mrd sol";
-	case IPK_IGMP_MRD_TERM: return "mrd term";
-	default: return "unknown";
+	case IPK_IGMP_QUERY:
+		return "query";
+	case IPK_IGMP_V1_REPORT:
+		return "v1 report";
+	case IPK_IGMP_DVMRP:
+		return "dvmrp";
+	case IPK_IGMP_PIMV1:
+		return "pimv1";
+	case IPK_IGMP_V2_REPORT:
+		return "v2 report";
+	case IPK_IGMP_V2_LEAVE:
+		return "leave";
+	case IPK_IGMP_MTRACE_RESP:
+		return "mtrace resp";
+	case IPK_IGMP_MTRACE:
+		return "mtrace";
+	case IPK_IGMP_V3_REPORT:
+		return "v3 report";
+	case IPK_IGMP_MRD_ADV:
+		return "mrd adv";
+	case IPK_IGMP_MRD_SOL:
+		return "mrd sol";
+	case IPK_IGMP_MRD_TERM:
+		return "mrd term";
+	default:
+		return "unknown";
 	}
 }
 
 const char *ipk_igmp_rec_name(uint8_t type)
 {
 	static const char *const names[] = {"unknown", "is_in", "is_ex", "to_in",
-					    "to_ex", "allow", "block"};
+					    "to_ex",   "allow", "block"};
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "unknown";
 }
 
@@ -369,7 +387,8 @@ int ipk_igmp_v3r_add(struct ipk_wbuf *w, struct ipk_igmp_v3r *r, uint8_t type, u
 	uint8_t *p = ipk_wbuf_reserve(w, 8 + (size_t)nsrcs * 4 + alen);
 	if (!p)
 		return IPK_E_NOSPACE;
-	/* the two header words are stored in separate blocks: merged, GCC assembles them byte by byte */
+	/* the two header words are stored in separate blocks: merged, GCC assembles them byte by
+	 * byte */
 	ipk_put32(p, (uint32_t)type << 24 | (uint32_t)aux_words << 16 | nsrcs);
 	uint8_t *s = p + 8;
 	for (size_t i = 0; i < nsrcs; i++, s += 4)
@@ -423,13 +442,13 @@ static uint32_t default_dst(const uint8_t *msg, size_t msglen)
 	case IPK_IGMP_V2_REPORT:
 		return group;
 	case IPK_IGMP_V2_LEAVE:
-	case IPK_IGMP_MRD_SOL:     /* RFC 4286 5.1 */
+	case IPK_IGMP_MRD_SOL: /* RFC 4286 5.1 */
 		return IPK_IGMP_ALL_ROUTERS;
 	case IPK_IGMP_V3_REPORT:
 		return IPK_IGMP_V3_ROUTERS;
 	case IPK_IGMP_DVMRP:
 		return IGMP_ALL_DVMRP;
-	case IPK_IGMP_MRD_ADV:     /* RFC 4286 4.1, 6.1 */
+	case IPK_IGMP_MRD_ADV: /* RFC 4286 4.1, 6.1 */
 	case IPK_IGMP_MRD_TERM:
 		return IGMP_ALL_SNOOPERS;
 	default:

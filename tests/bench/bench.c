@@ -377,6 +377,29 @@ static void load_pcap(struct ctx *c, const char *path)
 		die("reading the capture", -1);
 }
 
+/* -R: read every frame of a capture with libpcap and touch it, nothing else: the floor under
+ * `ipv4kit decode -q` (run.sh times it like the CLI). */
+static int read_only(const char *path)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *pc = pcap_open_offline(path, err);
+	struct pcap_pkthdr *ph;
+	const u_char *data;
+	uint64_t n = 0, s = 0;
+
+	if (!pc) {
+		fprintf(stderr, "ipk-bench: %s\n", err);
+		return 2;
+	}
+	while (pcap_next_ex(pc, &ph, &data) == 1) {
+		s += data[ph->caplen ? ph->caplen - 1 : 0] + ph->len;
+		n++;
+	}
+	pcap_close(pc);
+	printf("%llu frames (%llu)\n", (unsigned long long)n, (unsigned long long)s);
+	return 0;
+}
+
 struct op {
 	const char *name;
 	void (*fn)(void *ctx, uint64_t n);
@@ -405,26 +428,49 @@ static const struct op ops[] = {
 	{ "fmt_json", op_fmt_json, 0, 1, "decode + ipk_fmt_packet JSON per frame" },
 };
 
+/* 1 if name is one of the comma-separated names in list. */
+static int selected(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; *p;) {
+		const char *e = strchr(p, ',');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		if (l == n && !memcmp(p, name, n))
+			return 1;
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return 0;
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: ipk-bench [-r RUNS] [-m MS_PER_RUN] [-p CAPTURE] [-f NAME_SUBSTRING] [-l]\n"
-			"prints NAME<TAB>median ns/op<TAB>GB/s or -<TAB>description\n");
+	fprintf(stderr, "usage: ipk-bench [-r RUNS] [-m MS_PER_RUN] [-p CAPTURE] [-f NAME,...] [-l] [-n N]\n"
+			"prints NAME<TAB>median ns/op<TAB>GB/s or -<TAB>description\n"
+			"-R CAPTURE: only read every frame with libpcap (the floor under decode -q)\n"
+			"-n N: run each operation exactly N times, untimed (for valgrind --tool=callgrind\n"
+			"      instruction counts: (Ir with -n N - Ir with -n 0) / N)\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	static struct ctx c;
-	int runs = 15, ms = 10, list = 0, ch;
+	int runs = 31, ms = 2, list = 0, ch;
+	long long fixed = -1;
 	const char *pcap = NULL, *filter = NULL;
 
-	while ((ch = getopt(argc, argv, "r:m:p:f:lh")) != -1) {
+	while ((ch = getopt(argc, argv, "r:m:p:f:ln:R:h")) != -1) {
 		switch (ch) {
 		case 'r': runs = atoi(optarg); break;
 		case 'm': ms = atoi(optarg); break;
 		case 'p': pcap = optarg; break;
 		case 'f': filter = optarg; break;
 		case 'l': list = 1; break;
+		case 'n': fixed = atoll(optarg); break;
+		case 'R': return read_only(optarg);
 		default: usage();
 		}
 	}
@@ -441,8 +487,13 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		const struct op *o = &ops[i];
 
-		if ((o->needs_pcap && !pcap) || (filter && !strstr(o->name, filter)))
+		if ((o->needs_pcap && !pcap) || (filter && !selected(filter, o->name)))
 			continue;
+		if (fixed >= 0) {
+			o->fn(&c, (uint64_t)fixed);
+			printf("%s\t%lld\tfixed\n", o->name, fixed);
+			continue;
+		}
 		double ns = bench_median(o->fn, &c, runs, ms);
 		if (o->bytes)
 			printf("%s\t%.2f\t%.2f\t%s\n", o->name, ns, (double)o->bytes / ns, o->what);

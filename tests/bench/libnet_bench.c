@@ -155,7 +155,7 @@ int main(int argc, char **argv)
 {
 	static struct lctx c;
 	char err[LIBNET_ERRBUF_SIZE];
-	int runs = 15, ms = 10, ch;
+	int runs = 31, ms = 2, ch;
 
 	while ((ch = getopt(argc, argv, "r:m:")) != -1) {
 		if (ch == 'r')

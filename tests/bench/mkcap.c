@@ -269,9 +269,12 @@ static void write_mix(struct out *o, uint64_t count)
 	struct rec recs[4];
 
 	for (uint64_t i = 0; i < count; i++) {
+		/* 1024 hosts, 1024 groups, 256 servers: a realistic number of distinct addresses
+		 * (tcpdump caches every address string it prints in a 4096-bucket hash table, so
+		 * hundreds of thousands of distinct addresses make it quadratic). */
 		uint32_t k = (uint32_t)(i / 4);
-		uint32_t host = A(198, 18, (k >> 8) & 0xff, 1 + (k & 0x7f));
-		uint32_t group = A(239, (k >> 12) & 0xff, (k >> 4) & 0xff, 1 + (k & 0xf));
+		uint32_t host = A(198, 18, (k >> 7) & 7, 1 + (k & 0x7f));
+		uint32_t group = A(239, 1, (k >> 3) & 0x7f, 1 + 16 * (k & 7));
 		uint16_t id = (uint16_t)(i * 7 + 1);
 		size_t len;
 
@@ -296,7 +299,7 @@ static void write_mix(struct out *o, uint64_t count)
 			emit_udp(o, host, group, 1, id, 5000, 32 + k % 64);
 			break;
 		default:
-			emit_udp(o, host, A(198, 19, (k >> 8) & 0xff, 1 + (k & 0x7f)), 0, id, 9,
+			emit_udp(o, host, A(198, 19, 0, 1 + (k % 251)), 0, id, 9,
 				 16 + k % 200);
 			break;
 		}

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # run.sh - build and run every ipv4kit benchmark (codec, Go x/net/ipv4, libnet, tcpdump) and print one Markdown table of medians and ratios.
 #
-# usage: tests/bench/run.sh            (from anywhere; about 2-4 minutes on a 2-core machine)
+# usage: tests/bench/run.sh            (from anywhere; about 1-2 minutes on a 2-core machine)
 # env:   IPK_BENCH_BUILD   build dir (default <repo>/build/bench, the `bench` preset)
 #        IPK_BENCH_PACKETS frames in the generated capture (default 1000000)
-#        IPK_BENCH_RUNS    timed runs per micro-benchmark (default 15), IPK_BENCH_MS ms per run (10)
-#        IPK_BENCH_CLI_RUNS runs of each whole-capture command (default 3)
+#        IPK_BENCH_RUNS    timed runs per micro-benchmark (default 31, at most 64), IPK_BENCH_MS ms per run (2:
+#                          short runs dodge preemption on a shared machine)
+#        IPK_BENCH_CLI_RUNS runs of each whole-capture command (default 5)
 #        IPK_BENCH_KEEP=1  keep the temporary directory (capture, raw results)
+#        IPK_BENCH_NO_GO=1, IPK_BENCH_NO_LIBNET=1, IPK_BENCH_NO_TCPDUMP=1: leave that peer out (n/a)
+#        IPK_BENCH_CALLGRIND=1 also print instructions per op of every ipk-bench operation, counted
+#                          with valgrind --tool=callgrind (stable where timings are noisy; +1 min)
 # Figures, not assertions: the script exits 0 whatever the numbers are; it is not run by CI.
 set -u
 
@@ -14,9 +18,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${IPK_BENCH_BUILD:-$root/build/bench}
 npkts=${IPK_BENCH_PACKETS:-1000000}
-runs=${IPK_BENCH_RUNS:-15}
-ms=${IPK_BENCH_MS:-10}
-cliruns=${IPK_BENCH_CLI_RUNS:-3}
+runs=${IPK_BENCH_RUNS:-31}
+ms=${IPK_BENCH_MS:-2}
+cliruns=${IPK_BENCH_CLI_RUNS:-5}
 bdir=$build/tests/bench
 
 log() { printf '%s\n' "$*" >&2; }
@@ -35,13 +39,14 @@ log "building in $build"
 cmake --build "$build" -j2 --target ipk-bench ipk-mkcap ipv4kit-cli >/dev/null || {
 	log "build failed: cmake --build $build -j2 --target ipk-bench ipk-mkcap ipv4kit-cli"; exit 2; }
 have_libnet=0
-if cmake --build "$build" -j2 --target ipk-libnet-bench >/dev/null 2>&1 && [ -x "$bdir/ipk-libnet-bench" ]; then
+if [ "${IPK_BENCH_NO_LIBNET:-0}" != 1 ] && cmake --build "$build" -j2 --target ipk-libnet-bench >/dev/null 2>&1 &&
+	[ -x "$bdir/ipk-libnet-bench" ]; then
 	have_libnet=1
 else
 	log "libnet benchmark not available (libnet1-dev missing?): peer column n/a"
 fi
 have_go=0
-if command -v go >/dev/null 2>&1; then
+if [ "${IPK_BENCH_NO_GO:-0}" != 1 ] && command -v go >/dev/null 2>&1; then
 	if (cd "$here/go" && GOPATH=/usr/share/gocode GO111MODULE=off GOFLAGS= GOPROXY=off \
 		GOCACHE=${GOCACHE:-$bdir/gocache} go build -o "$bdir/ipk-gobench" . ) >&2; then
 		have_go=1
@@ -49,10 +54,10 @@ if command -v go >/dev/null 2>&1; then
 		log "Go benchmark did not build (golang-golang-x-net-dev missing?): peer column n/a"
 	fi
 else
-	log "go not installed: Go peer column n/a"
+	log "go not installed (or IPK_BENCH_NO_GO=1): Go peer column n/a"
 fi
 have_tcpdump=0
-command -v tcpdump >/dev/null 2>&1 && have_tcpdump=1
+[ "${IPK_BENCH_NO_TCPDUMP:-0}" != 1 ] && command -v tcpdump >/dev/null 2>&1 && have_tcpdump=1
 cli=$build/tools/ipv4kit
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
@@ -108,6 +113,7 @@ time_cmd decode_text "$cli" decode "$cap"
 time_cmd decode_verbose "$cli" decode -v "$cap"
 time_cmd decode_json "$cli" decode --json "$cap"
 time_cmd decode_quiet "$cli" decode -q "$cap"
+time_cmd pcap_floor "$bdir/ipk-bench" -R "$cap"
 
 # --- table -------------------------------------------------------------------------------------
 get() { awk -F'\t' -v k="$1" '$1 == k { print $2; exit }' "$res"; }
@@ -121,11 +127,12 @@ le() { [ -n "$1" ] && awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b) ? 1 : 0 }'
 ge() { [ -n "$1" ] && awk -v a="$1" -v b="$2" 'BEGIN { print (a >= b) ? 1 : 0 }'; }
 # met C...: yes if every known condition holds, no if one fails; "(partly n/a)" when some unknown
 met() {
-	local c all=yes unk=0
+	local c all=yes unk=0 known=0
 	for c in "$@"; do
-		case $c in 1) ;; 0) all=no ;; *) unk=1 ;; esac
+		case $c in 1) known=1 ;; 0) all=no; known=1 ;; *) unk=1 ;; esac
 	done
-	[ $unk = 1 ] && [ $all = yes ] && all="yes (peer n/a)"
+	if [ $known = 0 ]; then all=n/a
+	elif [ $unk = 1 ] && [ $all = yes ]; then all="yes (peer n/a)"; fi
 	printf '%s' "$all"
 }
 row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
@@ -140,7 +147,7 @@ c1500=$(get csum1500); gbs1500=$(get3 csum1500)
 dg=$(get v3dgram)
 ln_v3=$(awk -F'\t' '$1 ~ /^libnet_v3dgram_/ { if (m == "" || $2 < m) m = $2 } END { print m }' "$res")
 ln_ip=$(awk -F'\t' '$1 ~ /^libnet_ip20_/ { if (m == "" || $2 < m) m = $2 } END { print m }' "$res")
-td=$(get tcpdump_v); dt=$(get decode_text); dv=$(get decode_verbose); dj=$(get decode_json); dq=$(get decode_quiet)
+pf=$(get pcap_floor); td=$(get tcpdump_v); dt=$(get decode_text); dv=$(get decode_verbose); dj=$(get decode_json); dq=$(get decode_quiet)
 r_td=$(rate "$td"); r_dt=$(rate "$dt"); r_dv=$(rate "$dv"); r_dj=$(rate "$dj"); r_dq=$(rate "$dq")
 rx() { [ -n "$1" ] && [ -n "$2" ] && calc "%.4f" "$1 / $2"; }
 
@@ -177,9 +184,27 @@ row "\`decode\` $npkts frames, text" "$(pps "$dt")" "tcpdump -n -v $(pps "$td")"
 row "\`decode -v\` $npkts frames, verbose text" "$(pps "$dv")" "tcpdump -n -v $(pps "$td")" "$(ratio "$r_dv" "$r_td")" "-" "-"
 row "\`decode --json\` $npkts frames" "$(pps "$dj")" "tcpdump -n -v $(pps "$td")" "$(ratio "$r_dj" "$r_td")" ">= 3x tcpdump" "$(met "$(ge "$(rx "$r_dj" "$r_td")" 3)")"
 row "\`decode -q\` $npkts frames, no output" "$(pps "$dq")" "-" "-" ">= 10 M pkt/s" "$(met "$(ge "$r_dq" 10000000)")"
+row "libpcap read loop alone (pcap_next_ex), $npkts frames" "$(pps "$pf")" "-" "-" "floor under \`decode -q\`" "-"
 echo
 gov=n/a; [ $have_go = 1 ] && gov="$(go version | awk '{ print $3 }') golang.org/x/net/ipv4 (GOPATH /usr/share/gocode)"
 lnv=$(get libnet_version); [ -n "$lnv" ] || lnv=n/a
 tdv=n/a; [ $have_tcpdump = 1 ] && tdv=$(tcpdump --version 2>&1 | head -1)
 echo "Peers: Go: $gov; libnet: $lnv (best of fresh build and ptag reuse, packet from libnet_pblock_coalesce); $tdv, run as TZ=UTC tcpdump -n -v -r FILE."
+if [ "${IPK_BENCH_CALLGRIND:-0}" = 1 ] && command -v valgrind >/dev/null 2>&1; then
+	# Ir(op run N times) - Ir(setup only), divided by N
+	ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bdir/ipk-bench" -p "$cap" "$@" 2>&1 |
+		awk '/Collected :/ { print $NF }'; }
+	n=20000
+	base=$(ir -f none -n 0)
+	echo
+	echo "Instructions per operation (valgrind --tool=callgrind, $n iterations, setup subtracted):"
+	echo
+	echo "| operation | instructions/op |"
+	echo "| --- | ---: |"
+	"$bdir/ipk-bench" -l | while IFS=$'\t' read -r name what; do
+		v=$(ir -f "$name" -n $n)
+		[ -n "$v" ] && [ -n "$base" ] && printf '| %s: %s | %s |\n' "$name" "$what" "$(calc "%.0f" "($v - $base) / $n")"
+	done
+fi
+echo
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null). Timings on a shared machine are noisy; rerun: tests/bench/run.sh"

@@ -100,8 +100,8 @@ func measure(fn func(n int), runs int, target time.Duration) result {
 }
 
 func main() {
-	runs := flag.Int("runs", 15, "timed runs per operation (median reported)")
-	ms := flag.Int("ms", 10, "milliseconds per run")
+	runs := flag.Int("runs", 31, "timed runs per operation (median reported)")
+	ms := flag.Int("ms", 2, "milliseconds per run")
 	flag.Parse()
 	target := time.Duration(*ms) * time.Millisecond
 
