@@ -63,8 +63,7 @@ extern "C" {
 	XX(LINK_SHORT, -1070, "frame shorter than its link-layer header")                          \
 	XX(LINK_TYPE, -1071, "unsupported link type")                                              \
 	/* UDP/TCP/ICMP summary */                                                                 \
-	XX(L4_SHORT, -1080, "transport header truncated")                                          \
-	XX(L4_FRAGMENT, -1081, "non-first fragment: transport header not present")
+	XX(L4_SHORT, -1080, "transport header truncated")
 
 enum ipk_err {
 	IPK_OK = 0,

@@ -48,22 +48,6 @@ const char *ipk_icmp_type_name(uint8_t type)
 	}
 }
 
-static int l4_layer(uint8_t proto)
-{
-	switch (proto) {
-	case IPK_PROTO_IGMP:
-		return IPK_LAYER_IGMP;
-	case IPK_PROTO_UDP:
-		return IPK_LAYER_UDP;
-	case IPK_PROTO_TCP:
-		return IPK_LAYER_TCP;
-	case IPK_PROTO_ICMP:
-		return IPK_LAYER_ICMP;
-	default:
-		return IPK_LAYER_IPV4;
-	}
-}
-
 /* IGMP: parse, walk v3 records (errors surface only there), protocol findings. */
 static void decode_igmp(struct ipk_packet *p, const uint8_t *msg, int truncated)
 {
@@ -165,7 +149,10 @@ int ipk_packet_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wirel
 	p->l4_len = paylen < iplen ? paylen : iplen;
 
 	if (h->frag_off) {
-		ipk_findings_add(f, IPK_E_L4_FRAGMENT, l4_layer(h->proto), p->ip_off + 6);
+		/* A later fragment has no transport header: normal, except that IGMP must
+		 * never be fragmented. */
+		if (h->proto == IPK_PROTO_IGMP)
+			ipk_findings_add(f, IPK_E_IGMP_FRAGMENT, IPK_LAYER_IGMP, p->ip_off + 6);
 		return f->n + f->dropped;
 	}
 
