@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "codec/internal.h"
+#include "ipv4kit/checksum.h"
 #include "ipv4kit/fmt.h"
 #include "ipv4kit/igmp.h"
 #include "ipv4kit/ipopt.h"
@@ -648,6 +649,13 @@ static void v_option(struct ob *o, const struct ipk_opt *opt)
 	}
 }
 
+/* The checksum a buffer should carry in its 16-bit field at offset `at` (even). */
+static uint16_t csum_without(const uint8_t *b, size_t len, size_t at)
+{
+	uint32_t sum = ipk_csum_partial(b, at, 0);
+	return ipk_csum_fold(ipk_csum_add(sum, ipk_csum_partial(b + at + 2, len - at - 2, 0)));
+}
+
 static void v_ip4(struct ob *o, const struct ipk_packet *p)
 {
 	const struct ipk_ip4 *h = &p->ip4;
@@ -703,10 +711,15 @@ static void v_ip4(struct ob *o, const struct ipk_packet *p)
 	}
 	PUTS(o, ", checksum ");
 	put_hex4(o, h->checksum);
-	if (h->checksum_ok)
+	if (h->checksum_ok) {
 		PUTS(o, " ok");
-	else
+	} else if (h->hlen >= IPK_IP4_MINLEN && p->ip_off + h->hlen <= p->caplen) {
+		PUTS(o, " bad (should be ");
+		put_hex4(o, csum_without(p->frame + p->ip_off, h->hlen, 10));
+		putc_(o, ')');
+	} else {
 		PUTS(o, " bad");
+	}
 	if (h->truncated)
 		PUTS(o, ", truncated capture");
 
@@ -748,10 +761,15 @@ static void v_igmp(struct ob *o, const struct ipk_packet *p)
 	}
 	PUTS(o, ", checksum ");
 	put_hex4(o, m->checksum);
-	if (m->checksum_ok)
+	if (m->checksum_ok) {
 		PUTS(o, " ok");
-	else
+	} else if (m->len >= IPK_IGMP_MINLEN) {
+		PUTS(o, " bad (should be ");
+		put_hex4(o, csum_without(igmp_msg(p), m->len, 2));
+		putc_(o, ')');
+	} else {
 		PUTS(o, " bad");
+	}
 	PUTS(o, ", length ");
 	put_u(o, m->len);
 	if (m->type != IPK_IGMP_V3_REPORT) {
