@@ -1,4 +1,4 @@
-/* test_ipopt.c - IPv4 options (RFC 791, 1108, 2113, 4782): malformed-option matrix, walk, typed decode, builders, captures. */
+/* test_ipopt.c - IPv4 options (RFC 791, 1108, 2113, 4782): Linux matrix, walk, decode, builders, captures. */
 #define _DEFAULT_SOURCE /* u_char in pcap.h, MAP_ANONYMOUS in guard.h */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -787,7 +787,7 @@ static void v_igmp(struct ob *o, const struct ipk_packet *p)
 		put_u(o, ipk_igmp_code_decode(m->qqic));
 		PUTS(o, "s), ");
 		put_u(o, m->nsrcs);
-		PUTS(o, " sources");
+		puts_(o, m->nsrcs == 1 ? " source" : " sources");
 		for (size_t i = 0; i < m->nsrcs; i++) {
 			PUTS(o, "\n      source ");
 			put_ip(o, ipk_igmp_addr(m->srcs, i));
@@ -795,7 +795,7 @@ static void v_igmp(struct ob *o, const struct ipk_packet *p)
 	} else if (m->type == IPK_IGMP_V3_REPORT) {
 		PUTS(o, ", ");
 		put_u(o, m->nrecs);
-		PUTS(o, " records");
+		puts_(o, m->nrecs == 1 ? " record" : " records");
 		struct ipk_igmp_rec_iter it;
 		struct ipk_igmp_rec r;
 		int rc;
@@ -812,7 +812,7 @@ static void v_igmp(struct ob *o, const struct ipk_packet *p)
 			put_ip(o, r.group);
 			PUTS(o, ", ");
 			put_u(o, r.nsrcs);
-			PUTS(o, " sources, aux len ");
+			puts_(o, r.nsrcs == 1 ? " source, aux len " : " sources, aux len ");
 			put_u(o, r.aux_words);
 			for (size_t i = 0; i < r.nsrcs; i++) {
 				PUTS(o, "\n      source ");
