@@ -3,6 +3,7 @@
 #define IPV4KIT_IPV4KIT_H
 
 #include "checksum.h"
+#include "cmsg.h"
 #include "common.h"
 #include "error.h"
 #include "fmt.h"
@@ -11,6 +12,7 @@
 #include "ipopt.h"
 #include "link.h"
 #include "packet.h"
+#include "sock.h"
 #include <ipv4kit/version.h> /* generated into the build tree */
 
 #endif

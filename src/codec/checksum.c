@@ -1,5 +1,6 @@
 /* checksum.c - Internet checksum: 64-bit one-shot and partial sums, RFC 1624 incremental update
  * (RFC 1071, 1141, 1624). */
+#include "codec/csum_inline.h"
 #include "codec/internal.h"
 #include "ipv4kit/checksum.h"
 
@@ -41,11 +42,7 @@ static inline uint64_t add64(uint64_t a, uint64_t b)
 /* Fold a native 64-bit one's complement sum to 16 bits in network order. */
 static inline uint32_t fold64(uint64_t s)
 {
-	s = (s & 0xffffffffu) + (s >> 32);
-	s = (s & 0xffffffffu) + (s >> 32);
-	uint32_t t = (uint32_t)s;
-	t = (t & 0xffffu) + (t >> 16);
-	t = (t & 0xffffu) + (t >> 16);
+	uint32_t t = ipk_csum_fold64_inl(s);
 #if !CSUM_BE
 	t = ((t & 0xffu) << 8) | (t >> 8);
 #endif
@@ -105,10 +102,13 @@ static uint64_t sum_native(const uint8_t *p, size_t len)
 /* Header sizes are the hot case: 20 (no options) and 24 (Router Alert). */
 static inline uint64_t sum_any(const uint8_t *p, size_t len)
 {
+	/* plain adds of 32-bit words cannot overflow 64 bits: the same sum ip4.c and igmp.c form
+	 * from header words in registers (csum_inline.h) */
 	if (len == 20)
-		return add64(add64(ld64(p), ld64(p + 8)), ld32(p + 16));
+		return (uint64_t)ld32(p) + ld32(p + 4) + ld32(p + 8) + ld32(p + 12) + ld32(p + 16);
 	if (len == 24)
-		return add64(add64(ld64(p), ld64(p + 8)), ld64(p + 16));
+		return (uint64_t)ld32(p) + ld32(p + 4) + ld32(p + 8) + ld32(p + 12) + ld32(p + 16) +
+		       ld32(p + 20);
 	return sum_native(p, len);
 }
 

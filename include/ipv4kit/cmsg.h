@@ -1,0 +1,75 @@
+/* cmsg.h - IPv4 control messages (ancillary data): pure marshal and parse of cmsg buffers (IP_PKTINFO, IP_TTL, IP_TOS, IP_RECVERR). */
+#ifndef IPV4KIT_CMSG_H
+#define IPV4KIT_CMSG_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Which control messages to ask for (ipk_sock_set_cm) or which are present (ipk_cm.has). */
+#define IPK_CM_TTL 0x01     /* received TTL: IP_RECVTTL, cmsg IP_TTL (int) */
+#define IPK_CM_TOS 0x02     /* received TOS: IP_RECVTOS, cmsg IP_TOS (byte) */
+#define IPK_CM_PKTINFO 0x04 /* destination, interface: IP_PKTINFO, cmsg in_pktinfo */
+#define IPK_CM_ERR 0x08     /* extended error from the error queue: IP_RECVERR */
+#define IPK_CM_ALL 0x0f
+
+/* origin values of ipk_sock_err (linux/errqueue.h SO_EE_ORIGIN_*) */
+#define IPK_EE_ORIGIN_LOCAL 1
+#define IPK_EE_ORIGIN_ICMP 2
+
+/* An extended socket error (struct sock_extended_err + offender), host order. */
+struct ipk_sock_err {
+	uint32_t err;        /* errno value, e.g. ECONNREFUSED */
+	uint8_t origin;      /* IPK_EE_ORIGIN_* */
+	uint8_t type;        /* ICMP type when origin is ICMP */
+	uint8_t code;        /* ICMP code */
+	uint8_t has_offender;
+	uint32_t info;       /* e.g. MTU for fragmentation needed */
+	uint32_t data;
+	uint32_t offender;   /* address of the node that sent the ICMP error */
+};
+
+/*
+ * One control message set, host order. Receive: parse fills the fields it finds and sets their
+ * IPK_CM_* bits in has; src is the datagram's source (from msg_name, filled by the socket layer,
+ * not a cmsg). Send: marshal writes IP_PKTINFO when (has & IPK_CM_PKTINFO) (ifindex and spec_dst
+ * select interface and source address), IP_TTL when (has & IPK_CM_TTL) and IP_TOS when
+ * (has & IPK_CM_TOS).
+ */
+struct ipk_cm {
+	unsigned has;
+	int ttl;
+	uint8_t tos;
+	uint32_t ifindex;    /* ipi_ifindex */
+	uint32_t dst;        /* ipi_addr: the header destination of a received datagram */
+	uint32_t spec_dst;   /* ipi_spec_dst: local address (receive) or source to use (send) */
+	uint32_t src;        /* source address of a received datagram */
+	uint16_t sport;      /* source port (UDP), 0 for raw sockets */
+	struct ipk_sock_err err;
+};
+
+/* Receive buffer space for the control messages selected by flags (IPK_CM_*): 0 for none.
+ * Never more than IPK_CM_SPACE_MAX. */
+IPK_API size_t ipk_cm_space(unsigned flags);
+#define IPK_CM_SPACE_MAX 256
+
+/*
+ * Write the control messages of cm into buf[0..cap) as a msg_control buffer. Returns the bytes
+ * written (0 when cm->has selects nothing to send), or IPK_E_NOSPACE (nothing written).
+ */
+IPK_API int ipk_cm_marshal(const struct ipk_cm *cm, uint8_t *buf, size_t cap) IPK_NONNULL(1);
+
+/*
+ * Parse a received msg_control buffer buf[0..len) into cm (fields not present are left as they
+ * were; has gains a bit per message found). Unknown levels/types, level 0 type 0 included, are
+ * skipped. Returns 0, or IPK_E_INVAL for a cmsg whose length is below the header size or runs
+ * past len (fields parsed before it are kept). Never reads past len.
+ */
+IPK_API int ipk_cm_parse(const uint8_t *buf, size_t len, struct ipk_cm *cm) IPK_NONNULL(3);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
