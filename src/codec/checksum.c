@@ -35,8 +35,14 @@ static inline uint32_t ld32(const uint8_t *p)
 /* One's complement 64-bit add: compilers emit add + adc. */
 static inline uint64_t add64(uint64_t a, uint64_t b)
 {
+#if defined(__GNUC__)
+	uint64_t r;
+	unsigned c = __builtin_add_overflow(a, b, &r);
+	return r + c;
+#else
 	a += b;
 	return a + (a < b);
+#endif
 }
 
 /* Fold a native 64-bit one's complement sum to 16 bits in network order. */

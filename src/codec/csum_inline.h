@@ -36,10 +36,14 @@ static inline uint16_t ipk_csum_words6(uint32_t w0, uint32_t w1, uint32_t w2, ui
 /* Plain 64-bit sum of the five native-order 32-bit words at p[0..20) (memcpy loads). */
 static inline uint64_t ipk_csum_sum20_native(const uint8_t *p)
 {
-	uint32_t w[5];
+	uint32_t a, b, c, d, e;
 
-	memcpy(w, p, 20);
-	return (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	memcpy(&a, p, 4);
+	memcpy(&b, p + 4, 4);
+	memcpy(&c, p + 8, 4);
+	memcpy(&d, p + 12, 4);
+	memcpy(&e, p + 16, 4);
+	return (uint64_t)a + b + c + d + e;
 }
 
 #endif

@@ -193,10 +193,11 @@ int ipk_ip4_parse(const uint8_t *buf, size_t len, unsigned profile, struct ipk_i
 		h->opts = NULL;
 		w = ipk_be32(buf + 4);
 		h->id = (uint16_t)(w >> 16);
-		h->rf = (uint8_t)(w >> 15 & 1);
-		h->df = (uint8_t)(w >> 14 & 1);
-		h->mf = (uint8_t)(w >> 13 & 1);
 		h->frag_off = (uint16_t)(w & 0x1fff);
+		w >>= 13;
+		h->mf = (uint8_t)(w & 1);
+		h->df = (uint8_t)(w >> 1 & 1);
+		h->rf = (uint8_t)(w >> 2 & 1);
 		w = ipk_be32(buf + 8);
 		h->ttl = (uint8_t)(w >> 24);
 		h->proto = (uint8_t)(w >> 16);
@@ -209,6 +210,7 @@ int ipk_ip4_parse(const uint8_t *buf, size_t len, unsigned profile, struct ipk_i
 			h->truncated = 0;
 			return 0;
 		}
+		return parse_any(buf, len, IPK_IP4_STRICT, h, err_off);
 	}
 	return parse_any(buf, len, profile, h, err_off);
 }
