@@ -296,11 +296,39 @@ static void test_guard(void **state)
 	assert_int_equal(ipk_csum(g, 1500), ref_csum(src, 1500));
 }
 
+/* 20- and 24-byte headers (summed as 32-bit words, folded with rotate-adds) made of the 16-bit
+ * words that sit on carry edges: every fold boundary against the reference. */
+static void test_header_sizes_edges(void **state)
+{
+	(void)state;
+	static const uint16_t edge[] = {0x0000, 0x0001, 0x7fff, 0x8000, 0xfffe, 0xffff, 0x00ff,
+					0xff00};
+	uint8_t b[8 + 24];
+	for (int it = 0; it < 100000; it++) {
+		size_t a = (size_t)rnd8() % 8, len = (it & 1) ? 24 : 20;
+		for (size_t i = 0; i < len; i += 2) {
+			uint16_t v = edge[rnd8() % 8];
+			b[a + i] = (uint8_t)(v >> 8);
+			b[a + i + 1] = (uint8_t)v;
+		}
+		uint16_t want = ref_csum(b + a, len);
+		assert_int_equal(ipk_csum(b + a, len), want);
+		assert_int_equal(ipk_csum_fold(ipk_csum_partial(b + a, len, 0)), want);
+		/* with its own checksum in place the header verifies */
+		b[a + 10] = b[a + 11] = 0;
+		want = ref_csum(b + a, len);
+		b[a + 10] = (uint8_t)(want >> 8);
+		b[a + 11] = (uint8_t)want;
+		assert_int_equal(ipk_csum(b + a, len), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_align_len),
 	    cmocka_unit_test(test_all_ones),
+	    cmocka_unit_test(test_header_sizes_edges),
 	    cmocka_unit_test(test_no_carry_and_zero),
 	    cmocka_unit_test(test_big_random),
 	    cmocka_unit_test(test_known_vectors),

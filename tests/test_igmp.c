@@ -1439,6 +1439,98 @@ static void test_pcap_zeek(void **state)
 	assert_int_equal(st.trailing, 2);
 }
 
+/*
+ * ipk_igmp_dgram_finish() writes the header itself: byte for byte what ipk_igmp_ip4_defaults() +
+ * ipk_ip4_marshal() give, for every type byte, message lengths 0..12 and 104 and sources that
+ * stress the checksum carries.
+ */
+static void test_dgram_finish_model(void **state)
+{
+	(void)state;
+	static const uint32_t srcs[] = {0, 0xffffffffu, A(192, 168, 1, 1), A(255, 255, 0, 0)};
+	static const size_t lens[] = {0, 1, 3, 4, 7, 8, 12, 104};
+	uint8_t a[24 + 104], b[24 + 104];
+	for (unsigned type = 0; type < 256; type++) {
+		for (size_t li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
+			for (size_t si = 0; si < sizeof(srcs) / sizeof(srcs[0]); si++) {
+				size_t n = lens[li];
+				for (size_t i = 0; i < sizeof(a); i++)
+					a[i] = (uint8_t)(i * 37 + type + si);
+				if (n)
+					a[24] = (uint8_t)type;
+				if (n >= 8 && (type & 1)) /* a zero group (general query) too */
+					memset(a + 28, 0, 4);
+				memcpy(b, a, sizeof(a));
+				assert_int_equal(ipk_igmp_dgram_finish(a, sizeof(a), n, srcs[si]),
+						 (int)(24 + n));
+				struct ipk_ip4 h;
+				ipk_igmp_ip4_defaults(b + 24, n, srcs[si], &h);
+				assert_int_equal(ipk_ip4_marshal(&h, n, 0, b, 24), 24);
+				assert_memory_equal(a, b, sizeof(a));
+				assert_int_equal(ipk_csum(a, 24), 0);
+			}
+		}
+	}
+}
+
+/*
+ * v3 report records against a byte-wise model: source counts 0..9 (the four-at-a-time copy and
+ * its remainder), aux data 0..2 words given or NULL (zeros), several records back to back.
+ */
+static void test_v3r_add_model(void **state)
+{
+	(void)state;
+	uint32_t srcs[9];
+	uint8_t aux[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	uint8_t buf[1024], want[1024];
+	for (size_t i = 0; i < 9; i++)
+		srcs[i] = 0x01020304u * (uint32_t)(i + 1) + 0xf0000000u;
+	for (unsigned aw = 0; aw < 3; aw++) {
+		for (int nul = 0; nul < 2; nul++) {
+			struct ipk_wbuf w;
+			struct ipk_igmp_v3r r;
+			ipk_wbuf_init(&w, buf, sizeof(buf));
+			memset(buf, PAT, sizeof(buf));
+			memset(want, PAT, sizeof(want));
+			w.len = 3; /* not at offset 0 */
+			assert_int_equal(ipk_igmp_v3r_begin(&w, &r), 0);
+			size_t o = 3;
+			memset(want + o, 0, 8);
+			want[o] = IPK_IGMP_V3_REPORT;
+			o += 8;
+			for (uint16_t ns = 0; ns <= 9; ns++) {
+				uint32_t g = A(239, 0, aw, ns);
+				assert_int_equal(ipk_igmp_v3r_add(&w, &r, (uint8_t)(ns % 7), g, srcs,
+								  ns, nul ? NULL : aux, (uint8_t)aw),
+						 0);
+				want[o++] = (uint8_t)(ns % 7);
+				want[o++] = (uint8_t)aw;
+				want[o++] = 0;
+				want[o++] = (uint8_t)ns;
+				for (int k = 24; k >= 0; k -= 8)
+					want[o++] = (uint8_t)(g >> k);
+				for (size_t i = 0; i < ns; i++)
+					for (int k = 24; k >= 0; k -= 8)
+						want[o++] = (uint8_t)(srcs[i] >> k);
+				for (size_t i = 0; i < 4u * aw; i++)
+					want[o++] = nul ? 0 : aux[i];
+				assert_int_equal(w.len, o);
+			}
+			assert_int_equal(ipk_igmp_v3r_end(&w, &r), 0);
+			want[3 + 6] = 0;
+			want[3 + 7] = 10;
+			uint16_t c = ipk_csum(want + 3, o - 3);
+			want[3 + 2] = (uint8_t)(c >> 8);
+			want[3 + 3] = (uint8_t)c;
+			assert_memory_equal(buf, want, sizeof(buf));
+			struct ipk_igmp m;
+			parse_ok(buf + 3, o - 3, &m);
+			assert_true(m.checksum_ok);
+			assert_int_equal(m.nrecs, 10);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1462,6 +1554,8 @@ int main(void)
 	    cmocka_unit_test(test_check_findings),
 	    cmocka_unit_test(test_ip4_defaults),
 	    cmocka_unit_test(test_dgram_finish),
+	    cmocka_unit_test(test_dgram_finish_model),
+	    cmocka_unit_test(test_v3r_add_model),
 	    cmocka_unit_test(test_pcap_multihost),
 	    cmocka_unit_test(test_pcap_zeek),
 	};

@@ -704,6 +704,149 @@ static void test_round_trip(void **state)
 	}
 }
 
+/*
+ * ipk_ip4_parse() takes a valid strict 20-byte header inline and every other input through the
+ * general parser. Random headers near the edges of each rule (byte 0, total length around 20 and
+ * len, checksum right or off by one): the STRICT result is the independent model's, and on success
+ * every field equals what the general parser (LAX) fills; h is poisoned first so an unwritten
+ * field shows.
+ */
+static void test_fast_path_model(void **state)
+{
+	(void)state;
+	uint32_t x = 7;
+	uint8_t b[64];
+	static const uint8_t b0[] = {0x45, 0x45, 0x45, 0x44, 0x46, 0x55, 0x35, 0x4f, 0x05};
+	for (int it = 0; it < 20000; it++) {
+		for (size_t i = 0; i < sizeof(b); i++) {
+			x = x * 1103515245u + 12345u;
+			b[i] = (uint8_t)(x >> 16);
+		}
+		x = x * 1103515245u + 12345u;
+		size_t len = 20 + (x >> 8) % 40;
+		b[0] = b0[(x >> 16) % sizeof(b0)];
+		size_t tl;
+		switch ((x >> 20) & 7) {
+		case 0: tl = 0; break;
+		case 1: tl = 19; break;
+		case 2: tl = 20; break;
+		case 3: tl = len; break;
+		case 4: tl = len + 1; break;
+		default: tl = 20 + (x >> 24) % (len - 19); break;
+		}
+		b[2] = (uint8_t)(tl >> 8);
+		b[3] = (uint8_t)tl;
+		int csum_ok = (x >> 28) != 0;
+		fix_csum(b, 20);
+		if (!csum_ok)
+			b[11] ^= 1;
+		int ok = b[0] == 0x45 && tl >= 20 && tl <= len && csum_ok;
+		struct ipk_ip4 h, g;
+		size_t eo = 999;
+		memset(&h, 0xa5, sizeof(h));
+		memset(&g, 0x5a, sizeof(g));
+		int rc = ipk_ip4_parse(b, len, IPK_IP4_STRICT, &h, &eo);
+		if (!ok) {
+			assert_true(rc < 0);
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		assert_int_equal(eo, 999);
+		assert_int_equal(ipk_ip4_parse(b, len, IPK_IP4_LAX, &g, NULL), 0);
+		assert_int_equal(h.version, g.version);
+		assert_int_equal(h.ihl, g.ihl);
+		assert_int_equal(h.hlen, g.hlen);
+		assert_int_equal(h.tos, g.tos);
+		assert_int_equal(h.ttl, g.ttl);
+		assert_int_equal(h.proto, g.proto);
+		assert_int_equal(h.rf, g.rf);
+		assert_int_equal(h.df, g.df);
+		assert_int_equal(h.mf, g.mf);
+		assert_int_equal(h.total_len, g.total_len);
+		assert_int_equal(h.id, g.id);
+		assert_int_equal(h.frag_off, g.frag_off);
+		assert_int_equal(h.checksum, g.checksum);
+		assert_int_equal(h.src, g.src);
+		assert_int_equal(h.dst, g.dst);
+		assert_ptr_equal(h.opts, NULL);
+		assert_ptr_equal(g.opts, NULL);
+		assert_int_equal(h.opts_len, 0);
+		assert_int_equal(h.checksum_ok, 1);
+		assert_int_equal(g.checksum_ok, 1);
+		assert_int_equal(h.truncated, 0);
+		assert_int_equal(g.truncated, 0);
+		/* and the fields against the bytes themselves */
+		assert_int_equal(h.tos, b[1]);
+		assert_int_equal(h.id, b[4] << 8 | b[5]);
+		assert_int_equal(h.rf, b[6] >> 7);
+		assert_int_equal(h.df, b[6] >> 6 & 1);
+		assert_int_equal(h.mf, b[6] >> 5 & 1);
+		assert_int_equal(h.frag_off, (b[6] & 0x1f) << 8 | b[7]);
+		assert_int_equal(h.ttl, b[8]);
+		assert_int_equal(h.proto, b[9]);
+		assert_int_equal(h.checksum, b[10] << 8 | b[11]);
+		assert_int_equal(h.src, (uint32_t)b[12] << 24 | b[13] << 16 | b[14] << 8 | b[15]);
+		assert_int_equal(h.dst, (uint32_t)b[16] << 24 | b[17] << 16 | b[18] << 8 | b[19]);
+	}
+}
+
+/* Marshal sums the checksum from the header words for no options and for one option word, and
+ * from the buffer otherwise: every option length, each flag, the checksum always verifies and
+ * equals a byte-wise recomputation. */
+static void test_marshal_csum_paths(void **state)
+{
+	(void)state;
+	uint32_t x = 3;
+	uint8_t b[64], c[64], opts[40];
+	for (int it = 0; it < 4000; it++) {
+		struct ipk_ip4 in = {0};
+		x = x * 1103515245u + 12345u;
+		in.tos = (uint8_t)(x >> 8);
+		in.id = (uint16_t)(x >> 16);
+		in.rf = x & 1;
+		in.df = x >> 1 & 1;
+		in.mf = x >> 2 & 1;
+		x = x * 1103515245u + 12345u;
+		in.frag_off = (uint16_t)(x >> 3);
+		in.ttl = (uint8_t)(x >> 16);
+		in.proto = (uint8_t)(x >> 24);
+		x = x * 1103515245u + 12345u;
+		in.src = it & 1 ? 0xffffffffu : x;
+		x = x * 1103515245u + 12345u;
+		in.dst = it & 2 ? 0xffffffffu : x;
+		in.version = (uint8_t)(x >> 4);
+		in.ihl = (uint8_t)(x >> 8);
+		in.total_len = (uint16_t)(x >> 12);
+		in.checksum = (uint16_t)(x >> 3);
+		for (size_t i = 0; i < sizeof(opts); i++)
+			opts[i] = (uint8_t)(x >> (i % 24));
+		size_t ol = (size_t)it % 41;
+		in.opts = ol ? opts : NULL;
+		in.opts_len = (uint16_t)ol;
+		unsigned flags = (unsigned)(it >> 3) & (IPK_IP4_KEEP_VERSION | IPK_IP4_KEEP_IHL |
+							IPK_IP4_KEEP_TOTLEN);
+		if (it & 4)
+			flags |= IPK_IP4_RAWORDER;
+		int hl = ipk_ip4_marshal(&in, 7, flags, b, sizeof(b));
+		assert_int_equal(hl, 20 + (int)((ol + 3) & ~(size_t)3));
+		assert_int_equal(ipk_csum(b, (size_t)hl), 0);
+		memcpy(c, b, (size_t)hl);
+		fix_csum(c, (size_t)hl);
+		assert_memory_equal(b, c, (size_t)hl);
+		if (ol)
+			assert_memory_equal(b + 20, opts, ol);
+		for (size_t i = 20 + ol; i < (size_t)hl; i++)
+			assert_int_equal(b[i], IPK_OPT_EOL);
+		/* KEEP_CSUM writes the given value over any path */
+		assert_int_equal(ipk_ip4_marshal(&in, 7, flags | IPK_IP4_KEEP_CSUM, c, sizeof(c)),
+				 hl);
+		assert_int_equal(c[10] << 8 | c[11], in.checksum);
+		c[10] = b[10];
+		c[11] = b[11];
+		assert_memory_equal(b, c, (size_t)hl);
+	}
+}
+
 /* ipk_ip4_check: collects everything, no early stop, offsets from buf. */
 static int has(const struct ipk_findings *f, int code, size_t off)
 {
@@ -924,6 +1067,8 @@ int main(void)
 	    cmocka_unit_test(test_marshal_overrides),
 	    cmocka_unit_test(test_marshal_limits),
 	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_fast_path_model),
+	    cmocka_unit_test(test_marshal_csum_paths),
 	    cmocka_unit_test(test_check),
 	    cmocka_unit_test(test_guard),
 	    cmocka_unit_test(test_ntoa_aton),

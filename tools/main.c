@@ -8,6 +8,10 @@
 /* Add a subcommand here: name, summary, entry point (declared in cli.h). */
 static const struct ipk_cmd cmds[] = {
 	{"decode", "decode pcap/pcapng files, a live interface or hex into text or JSON", ipk_cmd_decode},
+	{"listen", "join multicast groups (any-source, source-specific, excluding sources), print datagrams",
+	 ipk_cmd_listen},
+	{"send", "send UDP datagrams to a unicast or multicast address at a rate, optionally batched",
+	 ipk_cmd_send},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))

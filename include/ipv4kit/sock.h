@@ -17,15 +17,21 @@ extern "C" {
  * AF_INET socket -ENOTSOCK or -EAFNOSUPPORT, the wrong socket type for the option -EPROTOTYPE,
  * a group that is not 224.0.0.0/4 or a source that is -EINVAL, an interface index that does not
  * exist -ENODEV. Addresses and ports are host byte order. Nothing allocates.
+ *
+ * The datagram I/O calls (read, write, their batch and raw forms) skip the up-front checks, which
+ * would cost more system calls than the I/O itself: the kernel refuses a wrong socket, and the
+ * refusal is then mapped to the same codes. (A connected stream socket given to ipk_sock_write
+ * with no destination is not detected: the kernel accepts it.)
  */
 
 /* ---- Opening sockets ---- */
 
 /*
- * UDP socket bound to addr:port (addr 0 = wildcard; a group address binds to the group, as Go's
- * net.ListenPacket("udp4", "224.0.0.0:1024")), with SO_REUSEADDR and SO_REUSEPORT when reuse is
- * set so several listeners on one host can share the port and join the same group. Returns the
- * descriptor or -errno.
+ * UDP socket bound to addr:port, with SO_REUSEADDR and SO_REUSEPORT when reuse is set so several
+ * listeners on one host can share the port and join the same group. addr 0 binds the wildcard:
+ * that is what Go's net.ListenPacket("udp4", "224.0.0.0:1024") does (golang.org/issue/3978).
+ * A group address binds to that group, so the socket receives only datagrams sent to it (still
+ * after a join). Returns the descriptor or -errno.
  */
 IPK_API int ipk_udp_open(uint32_t addr, uint16_t port, int reuse);
 
@@ -54,7 +60,13 @@ IPK_API int ipk_mcast_unblock_source(int fd, unsigned ifindex, uint32_t group, u
 
 /* Outgoing multicast interface. get returns the interface index (and its address when addr is
  * not NULL) even on Linux, where getsockopt(IP_MULTICAST_IF) returns only an address (Go's
- * golang/go#41854 always returns nil); 0 when none is set. */
+ * golang/go#41854 always returns nil); 0 when none is set.
+ * How (Linux 6.18 checked): the kernel reads back only the address stored by the set, never the
+ * index, so set stores ip_mreqn{ifindex, the interface's primary IPv4 address} (that address is
+ * then the source of multicast sends that bind none, as with IP_MULTICAST_IF by address) and get
+ * maps the address back to the interface carrying it (SIOCGIFCONF, no allocation). Limits: an
+ * interface without an IPv4 address reads back as 0; with one address on several interfaces the
+ * first listed wins; a value set by other code by address alone maps the same way. */
 IPK_API int ipk_mcast_get_if(int fd, unsigned *ifindex, uint32_t *addr) IPK_NONNULL(2);
 IPK_API int ipk_mcast_set_if(int fd, unsigned ifindex);
 IPK_API int ipk_mcast_get_ttl(int fd, int *ttl) IPK_NONNULL(2);
@@ -64,7 +76,9 @@ IPK_API int ipk_mcast_set_loop(int fd, int on);
 
 /* ---- PacketConn: control messages and datagram I/O ---- */
 
-/* Turn delivery of the control messages in flags (IPK_CM_*) on or off. */
+/* Turn delivery of the control messages in flags (IPK_CM_*) on or off: IPK_CM_TTL IP_RECVTTL,
+ * IPK_CM_TOS IP_RECVTOS, IPK_CM_PKTINFO IP_PKTINFO, IPK_CM_ERR IP_RECVERR. Unknown bits give
+ * -EINVAL; if one option fails the ones this call already changed are put back. */
 IPK_API int ipk_sock_set_cm(int fd, unsigned flags, int on);
 
 /*
@@ -85,7 +99,9 @@ struct ipk_msg {
 
 /* recvmsg into m; cm_flags says which control messages to reserve room for and parse (those
  * enabled with ipk_sock_set_cm). On a raw socket the IPv4 header is part of the data (as Go's
- * ReadBatch; use ipk_raw_read for the parsed form). Returns the bytes read or -errno. */
+ * ReadBatch; use ipk_raw_read for the parsed form). m->cm is reset, then cm.src/sport are the
+ * source (as m->addr/port). A datagram longer than cap is cut: m->len is the bytes kept and
+ * m->flags has MSG_TRUNC. Returns what recvmsg returned or -errno. */
 IPK_API int ipk_sock_read(int fd, struct ipk_msg *m, unsigned cm_flags, int flags) IPK_NONNULL(2);
 /* sendmsg of m (with IP_PKTINFO/IP_TTL/IP_TOS from m->cm). Returns bytes sent or -errno. */
 IPK_API int ipk_sock_write(int fd, const struct ipk_msg *m, int flags) IPK_NONNULL(2);
@@ -109,8 +125,14 @@ IPK_API int ipk_sock_write_batch(int fd, const struct ipk_msg *m, size_t n, int 
 
 /*
  * ICMP type filter for raw IPPROTO_ICMP sockets, all 256 types (a set bit blocks the type; no
- * aliasing of types >= 32 onto lower bits as Go's &31 does). Linux's ICMP_FILTER covers types
- * 0..31; when a type >= 32 is blocked the filter is installed as a classic BPF program instead.
+ * aliasing of types >= 32 onto lower bits as Go's &31 does). bits[0] bit t is type t, the layout
+ * of Linux's struct icmp_filter. Linux's ICMP_FILTER covers types 0..31: a set that blocks only
+ * those uses it (and removes a BPF program an earlier set installed; a program of the caller's
+ * own stays). When a type >= 32 is blocked the whole set becomes a classic BPF program (IPv4
+ * header at offset 0: X = IHL*4, A = byte [X], one short test per run of blocked types) attached
+ * with SO_ATTACH_FILTER, replacing any program, and ICMP_FILTER is cleared. get reads both back:
+ * ICMP_FILTER, plus the types of an attached program of that exact form (SO_GET_FILTER), so it
+ * returns what was set. Other socket types give -EPROTOTYPE.
  */
 struct ipk_icmp_filter {
 	uint32_t bits[8];
@@ -130,7 +152,10 @@ struct ipk_bpf_insn {
 	uint8_t jf;
 	uint32_t k;
 };
-/* Attach (n >= 1, else -EINVAL; never a crash as Go's SetBPF(nil)) and detach a program. */
+/* Attach (1 <= n <= 4096 (BPF_MAXINSNS) and prog not NULL, else -EINVAL; never a crash as Go's
+ * SetBPF(nil)) and detach a program (-ENOENT when none is attached). Any IPv4 socket type. The
+ * kernel checks the program itself (-EINVAL, the old program stays). Replaces an ICMP filter
+ * installed as BPF (see above). */
 IPK_API int ipk_sock_attach_bpf(int fd, const struct ipk_bpf_insn *prog, size_t n);
 IPK_API int ipk_sock_detach_bpf(int fd);
 
@@ -148,21 +173,62 @@ struct ipk_raw_pkt {
 	struct ipk_cm cm;
 };
 
-/* Read one datagram into buf[0..cap) and parse it into *p (views point into buf). Returns the
- * datagram length or -errno (-EMSGSIZE if it was cut by cap). */
+/* Read one datagram into buf[0..cap) and parse it into *p (views point into buf; payload is NULL
+ * when parse_err is set). Any raw socket. Returns the datagram length or -errno (-EMSGSIZE if it
+ * was cut by cap; the datagram is consumed). */
 IPK_API int ipk_raw_read(int fd, uint8_t *buf, size_t cap, unsigned cm_flags,
 			 struct ipk_raw_pkt *p, int flags) IPK_NONNULL(2, 5);
 
 /*
  * Write header h (marshalled by the codec with marshal_flags IPK_IP4_KEEP_*, so any field can be
- * wrong on purpose) and payload as one datagram to dst (0: h->dst), with cm (may be NULL) as
- * control messages. Linux rewrites on IP_HDRINCL sends: the checksum and total length always, a
- * zero source address, and a zero ID when DF is clear (see the README). Returns the bytes sent or
- * -errno; a codec error from marshal is returned as is (IPK_E_*).
+ * wrong on purpose) and payload as one datagram (two iovecs) to dst (0: h->dst; both 0 gives
+ * -EDESTADDRREQ), with cm (may be NULL) as control messages. The socket must be raw with
+ * IP_HDRINCL on (else -EPROTOTYPE). Returns the bytes sent or -errno; a codec error from marshal
+ * is returned as is (IPK_E_*).
+ *
+ * What Linux does to an IP_HDRINCL header (6.18, go-ipv4-api.md 4.3):
+ *   checksum     always recomputed (options covered)
+ *   total length always overwritten with the datagram length
+ *   ID           filled when 0 only if DF is clear; with DF set 0 stays 0; non-zero kept
+ *   source       filled when 0.0.0.0 (route or IP_PKTINFO spec_dst); non-zero kept
+ *   destination  kept in the header; routing uses dst (the sendmsg address)
+ *   TOS, TTL     the header's values win over IP_TOS/IP_TTL and their cmsgs
+ *   version      not checked on send (the receiver drops a non-4 version)
+ *   errors       EINVAL for a datagram < 20 bytes, IHL < 5 or IHL*4 > length
  */
 IPK_API int ipk_raw_write(int fd, const struct ipk_ip4 *h, unsigned marshal_flags,
 			  const void *payload, size_t len, uint32_t dst, const struct ipk_cm *cm)
 	IPK_NONNULL(2);
+
+/*
+ * RawConn batches (recvmmsg/sendmmsg, chunks of IPK_BATCH_MAX on the stack, no allocation). Both
+ * return the number of datagrams transferred (a partial result may be fewer than n; each
+ * transferred entry is complete) or -errno when none was.
+ *
+ * Read: per entry buf/cap in; pkt (parsed as ipk_raw_read does, views into buf) and flags
+ * (msg_flags; MSG_TRUNC when the datagram was cut by cap, pkt.len then is the bytes kept) out.
+ */
+struct ipk_raw_bmsg {
+	uint8_t *buf;
+	size_t cap;
+	int flags;
+	struct ipk_raw_pkt pkt;
+};
+IPK_API int ipk_raw_read_batch(int fd, struct ipk_raw_bmsg *m, size_t n, unsigned cm_flags,
+			       int flags) IPK_NONNULL(2);
+
+/* Write: each entry's header is marshalled with marshal_flags as in ipk_raw_write. When the
+ * header of entry i does not marshal, entries before i are still sent and their count returned;
+ * the codec error is returned only when i is 0. */
+struct ipk_raw_out {
+	const struct ipk_ip4 *h;
+	const void *payload;
+	size_t len;
+	uint32_t dst;             /* 0: h->dst */
+	const struct ipk_cm *cm;  /* may be NULL */
+};
+IPK_API int ipk_raw_write_batch(int fd, const struct ipk_raw_out *m, size_t n,
+				unsigned marshal_flags, int flags) IPK_NONNULL(2);
 
 #ifdef __cplusplus
 }

@@ -105,16 +105,14 @@ static uint64_t sum_native(const uint8_t *p, size_t len)
 	return add64(add64(s0, s1), add64(s2, s3));
 }
 
-/* Header sizes are the hot case: 20 (no options) and 24 (Router Alert). */
+/* Header sizes are the hot case: 20 (no options) and 24 (Router Alert), summed as the 32-bit
+ * words ip4.c sums inline (csum_inline.h). */
 static inline uint64_t sum_any(const uint8_t *p, size_t len)
 {
-	/* plain adds of 32-bit words cannot overflow 64 bits: the same sum ip4.c and igmp.c form
-	 * from header words in registers (csum_inline.h) */
 	if (len == 20)
-		return (uint64_t)ld32(p) + ld32(p + 4) + ld32(p + 8) + ld32(p + 12) + ld32(p + 16);
+		return ipk_csum_sum20_native(p);
 	if (len == 24)
-		return (uint64_t)ld32(p) + ld32(p + 4) + ld32(p + 8) + ld32(p + 12) + ld32(p + 16) +
-		       ld32(p + 20);
+		return ipk_csum_sum20_native(p) + ld32(p + 20);
 	return sum_native(p, len);
 }
 

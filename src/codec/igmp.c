@@ -383,39 +383,53 @@ int ipk_igmp_v3r_begin(struct ipk_wbuf *w, struct ipk_igmp_v3r *r)
 	return 0;
 }
 
-/* Any record type is written (unknown ones too); aux NULL with aux_words > 0 writes zeros. */
+/* Aux data of a record: copied, or zeros when aux is NULL. */
+static void put_aux(uint8_t *p, const uint8_t *aux, size_t alen)
+{
+	if (aux)
+		memcpy(p, aux, alen);
+	else
+		memset(p, 0, alen);
+}
+
+/*
+ * Any record type is written (unknown ones too); aux NULL with aux_words > 0 writes zeros.
+ * Arguments are folded early (header word, byte count) so few values stay live; sources are
+ * copied four a turn (a load, a byte swap and a store each), then the rest.
+ */
 int ipk_igmp_v3r_add(struct ipk_wbuf *w, struct ipk_igmp_v3r *r, uint8_t type, uint32_t group,
 		     const uint32_t *srcs, uint16_t nsrcs, const uint8_t *aux, uint8_t aux_words)
 {
-	size_t alen = (size_t)aux_words * 4;
+	uint32_t hdr = (uint32_t)type << 24 | (uint32_t)aux_words << 16 | nsrcs;
+	size_t need = 8 + 4 * ((size_t)nsrcs + aux_words);
+	size_t len = w->len;
 
 	/* the report header must be in w: start + 8 <= len */
-	if ((!srcs && nsrcs) || r->nrecs == 0xffff || w->len < IPK_IGMP_MINLEN ||
-	    r->start > w->len - IPK_IGMP_MINLEN)
+	if (IGMP_UNLIKELY((!srcs && nsrcs) || r->nrecs == 0xffff || len < IPK_IGMP_MINLEN ||
+			  r->start > len - IPK_IGMP_MINLEN))
 		return IPK_E_INVAL;
-	uint8_t *p = ipk_wbuf_reserve(w, 8 + (size_t)nsrcs * 4 + alen);
-	if (!p)
+	/* ipk_wbuf_reserve() with the length already loaded */
+	if (IGMP_UNLIKELY(w->cap < len || need > w->cap - len))
 		return IPK_E_NOSPACE;
-	r->nrecs++;
-	ipk_put32(p, (uint32_t)type << 24 | (uint32_t)aux_words << 16 | nsrcs);
+	uint8_t *p = w->buf + len;
+	w->len = len + need;
+	ipk_put32(p, hdr);
 	ipk_put32(p + 4, group);
+	r->nrecs++; /* after the byte stores: reloaded, not kept live from the check */
 	p += 8;
-	/* four sources a turn: a load, a byte swap and a store each, little loop overhead */
-	const uint32_t *end4 = srcs + (nsrcs & ~3u), *end = srcs + nsrcs;
-	for (; srcs != end4; srcs += 4, p += 16) {
-		ipk_put32(p, srcs[0]);
-		ipk_put32(p + 4, srcs[1]);
-		ipk_put32(p + 8, srcs[2]);
-		ipk_put32(p + 12, srcs[3]);
+	if (nsrcs) { /* else srcs may be NULL: no arithmetic on it */
+		const uint32_t *end = srcs + nsrcs;
+		for (; end - srcs >= 4; srcs += 4, p += 16) {
+			ipk_put32(p, srcs[0]);
+			ipk_put32(p + 4, srcs[1]);
+			ipk_put32(p + 8, srcs[2]);
+			ipk_put32(p + 12, srcs[3]);
+		}
+		for (; srcs != end; srcs++, p += 4)
+			ipk_put32(p, *srcs);
 	}
-	for (; srcs != end; srcs++, p += 4)
-		ipk_put32(p, *srcs);
-	if (IGMP_UNLIKELY(alen)) {
-		if (aux)
-			memcpy(p, aux, alen);
-		else
-			memset(p, 0, alen);
-	}
+	if (IGMP_UNLIKELY(aux_words))
+		put_aux(p, aux, (size_t)aux_words * 4);
 	return 0;
 }
 

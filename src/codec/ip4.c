@@ -175,33 +175,33 @@ IP4_NOINLINE static int parse_any(const uint8_t *buf, size_t len, unsigned profi
 int ipk_ip4_parse(const uint8_t *buf, size_t len, unsigned profile, struct ipk_ip4 *h,
 		  size_t *err_off)
 {
-	if (IP4_LIKELY(profile == IPK_IP4_STRICT && len >= IPK_IP4_MINLEN)) {
+	if (IP4_LIKELY(profile == IPK_IP4_STRICT && len >= IPK_IP4_MINLEN && buf[0] == 0x45)) {
 		/* the sum of the five native words, byte order being irrelevant to a check for
 		 * 0xffff; no overflow in 64 bits */
 		uint64_t sum = ipk_csum_sum20_native(buf);
 		uint32_t w = ipk_be32(buf);
 		uint32_t tl = w & 0xffff;
 		/* tl - 20 wraps for tl < 20: one compare for 20 <= tl <= len */
-		int bad = ((w >> 24) != 0x45) | ((size_t)tl - IPK_IP4_MINLEN > len - IPK_IP4_MINLEN) |
+		int bad = ((size_t)tl - IPK_IP4_MINLEN > len - IPK_IP4_MINLEN) |
 			  (ipk_csum_fold64_inl(sum) != 0xffff);
 
 		h->version = 4;
 		h->ihl = 5;
 		h->hlen = IPK_IP4_MINLEN;
-		h->tos = (uint8_t)(w >> 16);
+		h->tos = buf[1];
 		h->total_len = (uint16_t)tl;
 		h->opts = NULL;
 		w = ipk_be32(buf + 4);
 		h->id = (uint16_t)(w >> 16);
 		h->frag_off = (uint16_t)(w & 0x1fff);
-		w >>= 13;
-		h->mf = (uint8_t)(w & 1);
-		h->df = (uint8_t)(w >> 1 & 1);
-		h->rf = (uint8_t)(w >> 2 & 1);
-		w = ipk_be32(buf + 8);
-		h->ttl = (uint8_t)(w >> 24);
-		h->proto = (uint8_t)(w >> 16);
-		h->checksum = (uint16_t)w;
+		/* RF, DF, MF (bits 15..13) spread to bits 0, 8 and 16, one per byte */
+		w = ((w >> 13 & 7) * 0x40201u) >> 2 & 0x10101u;
+		h->rf = (uint8_t)w;
+		h->df = (uint8_t)(w >> 8);
+		h->mf = (uint8_t)(w >> 16);
+		h->ttl = buf[8];
+		h->proto = buf[9];
+		h->checksum = ipk_be16(buf + 10);
 		h->src = ipk_be32(buf + 12);
 		h->dst = ipk_be32(buf + 16);
 		if (IP4_LIKELY(!bad)) {
@@ -262,6 +262,28 @@ int ipk_ip4_check(const struct ipk_ip4 *h, const uint8_t *buf, size_t len, struc
 	return f->n + f->dropped - n0;
 }
 
+/* The value whose big-endian store writes v in host byte order (IPK_IP4_RAWORDER fields). */
+static inline uint16_t raw16(uint16_t v)
+{
+	uint8_t b[2];
+
+	st16_host(b, v);
+	return ipk_be16(b);
+}
+
+/* Options other than one word: copy, pad with EOL, sum the whole header from the buffer. */
+static uint16_t put_opts(uint8_t *buf, uint32_t w2, const uint8_t *opts, size_t olen, size_t plen)
+{
+	memcpy(buf + IPK_IP4_MINLEN, opts, olen);
+	memset(buf + IPK_IP4_MINLEN + olen, IPK_OPT_EOL, plen - olen);
+	ipk_put32(buf + 8, w2);
+	return ipk_csum(buf, IPK_IP4_MINLEN + plen);
+}
+
+/*
+ * The fixed header is formed as five words in registers and stored once; with no options or a
+ * single option word (Router Alert) the checksum is summed from the words, else from the buffer.
+ */
 int ipk_ip4_marshal(const struct ipk_ip4 *h, size_t payload_len, unsigned flags, uint8_t *buf,
 		    size_t cap)
 {
@@ -284,31 +306,38 @@ int ipk_ip4_marshal(const struct ipk_ip4 *h, size_t payload_len, unsigned flags,
 	if (cap < hlen)
 		return IPK_E_NOSPACE;
 
-	uint8_t ver = flags & IPK_IP4_KEEP_VERSION ? (h->version & 0x0f) : 4;
-	uint8_t ihl = flags & IPK_IP4_KEEP_IHL ? (h->ihl & 0x0f) : (uint8_t)(hlen / 4);
+	uint32_t ver = flags & IPK_IP4_KEEP_VERSION ? (h->version & 0x0fu) : 4;
+	uint32_t ihl = flags & IPK_IP4_KEEP_IHL ? (h->ihl & 0x0fu) : (uint32_t)(hlen / 4);
 	uint16_t fw = (uint16_t)((h->rf ? 0x8000 : 0) | (h->df ? 0x4000 : 0) |
 				 (h->mf ? 0x2000 : 0) | (h->frag_off & 0x1fff));
+	uint16_t tl = (uint16_t)tot;
 
-	buf[0] = (uint8_t)(ver << 4 | ihl);
-	buf[1] = h->tos;
-	ipk_put16(buf + 4, h->id);
-	if (flags & IPK_IP4_RAWORDER) {
-		st16_host(buf + 2, (uint16_t)tot);
-		st16_host(buf + 6, fw);
-	} else {
-		ipk_put16(buf + 2, (uint16_t)tot);
-		ipk_put16(buf + 6, fw);
+	if (IP4_UNLIKELY(flags & IPK_IP4_RAWORDER)) {
+		tl = raw16(tl);
+		fw = raw16(fw);
 	}
-	buf[8] = h->ttl;
-	buf[9] = h->proto;
-	buf[10] = 0;
-	buf[11] = 0;
-	ipk_put32(buf + 12, h->src);
-	ipk_put32(buf + 16, h->dst);
-	if (olen)
-		memcpy(buf + IPK_IP4_MINLEN, h->opts, olen);
-	memset(buf + IPK_IP4_MINLEN + olen, IPK_OPT_EOL, plen - olen);
-	ipk_put16(buf + 10, flags & IPK_IP4_KEEP_CSUM ? h->checksum : ipk_csum(buf, hlen));
+	uint32_t w0 = ver << 28 | ihl << 24 | (uint32_t)h->tos << 16 | tl;
+	uint32_t w1 = (uint32_t)h->id << 16 | fw;
+	uint32_t w2 = (uint32_t)h->ttl << 24 | (uint32_t)h->proto << 16;
+	uint32_t src = h->src, dst = h->dst;
+	uint16_t csum;
+
+	ipk_put32(buf, w0);
+	ipk_put32(buf + 4, w1);
+	ipk_put32(buf + 12, src);
+	ipk_put32(buf + 16, dst);
+	if (olen == 4) {
+		uint32_t o = ipk_be32(h->opts);
+		ipk_put32(buf + IPK_IP4_MINLEN, o);
+		csum = ipk_csum_words6(w0, w1, w2, src, dst, o);
+	} else if (olen == 0) {
+		csum = ipk_csum_words5(w0, w1, w2, src, dst);
+	} else {
+		csum = put_opts(buf, w2, h->opts, olen, plen);
+	}
+	if (flags & IPK_IP4_KEEP_CSUM)
+		csum = h->checksum;
+	ipk_put32(buf + 8, w2 | csum);
 	return (int)hlen;
 }
 

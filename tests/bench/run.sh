@@ -2,6 +2,7 @@
 # run.sh - build and run every ipv4kit benchmark (codec, Go x/net/ipv4, libnet, tcpdump) and print one Markdown table of medians and ratios.
 #
 # usage: tests/bench/run.sh            (from anywhere; about 1-2 minutes on a 2-core machine)
+#        tests/bench/run.sh --udp-only (only the UDP-through-veth part: tests/bench/udp.sh, needs root)
 # env:   IPK_BENCH_BUILD   build dir (default <repo>/build/bench, the `bench` preset)
 #        IPK_BENCH_PACKETS frames in the generated capture (default 1000000)
 #        IPK_BENCH_RUNS    timed runs per micro-benchmark (default 31, at most 64), IPK_BENCH_MS ms per run (2:
@@ -9,6 +10,7 @@
 #        IPK_BENCH_CLI_RUNS runs of each whole-capture command (default 5)
 #        IPK_BENCH_KEEP=1  keep the temporary directory (capture, raw results)
 #        IPK_BENCH_NO_GO=1, IPK_BENCH_NO_LIBNET=1, IPK_BENCH_NO_TCPDUMP=1: leave that peer out (n/a)
+#        IPK_BENCH_NO_UDP=1 skip the UDP datagrams-per-second section (udp.sh: IPK_BENCH_UDP_MS, _RUNS)
 #        IPK_BENCH_CALLGRIND=1 also print instructions per op of every ipk-bench operation, counted
 #                          with valgrind --tool=callgrind (stable where timings are noisy; +1 min)
 # Figures, not assertions: the script exits 0 whatever the numbers are; it is not run by CI.
@@ -24,6 +26,10 @@ cliruns=${IPK_BENCH_CLI_RUNS:-5}
 bdir=$build/tests/bench
 
 log() { printf '%s\n' "$*" >&2; }
+
+if [ "${1:-}" = --udp-only ]; then
+	IPK_BENCH_BUILD=$build exec bash "$here/udp.sh"
+fi
 
 # --- build -------------------------------------------------------------------------------------
 if [ ! -f "$build/CMakeCache.txt" ]; then
@@ -205,6 +211,16 @@ if [ "${IPK_BENCH_CALLGRIND:-0}" = 1 ] && command -v valgrind >/dev/null 2>&1; t
 		v=$(ir -f "$name" -n $n)
 		[ -n "$v" ] && [ -n "$base" ] && printf '| %s: %s | %s |\n' "$name" "$what" "$(calc "%.0f" "($v - $base) / $n")"
 	done
+fi
+# --- UDP datagrams per second through a veth pair (udp.sh: namespaces, needs root) ------------
+if [ "${IPK_BENCH_NO_UDP:-0}" != 1 ]; then
+	log "UDP through veth (tests/bench/udp.sh; IPK_BENCH_NO_UDP=1 skips it)"
+	IPK_BENCH_BUILD=$build bash "$here/udp.sh"
+	case $? in
+	0) ;;
+	77) echo; echo "UDP benchmark skipped: network namespaces unavailable (needs root)." ;;
+	*) echo; echo "UDP benchmark failed (rerun tests/bench/run.sh --udp-only)." ;;
+	esac
 fi
 echo
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null). Timings on a shared machine are noisy; rerun: tests/bench/run.sh"

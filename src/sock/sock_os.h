@@ -1,0 +1,74 @@
+/* sock_os.h - private interface between the portable socket core (sock.c) and one platform file (linux.c, other.c). */
+#ifndef IPK_SOCK_OS_H
+#define IPK_SOCK_OS_H
+
+#include "ipv4kit/sock.h"
+
+/*
+ * sock.c validates every argument and the socket (family, type) and then calls exactly one of
+ * these; they touch the socket with the platform's options. A port to another system implements
+ * this file's functions in one new file (other.c returns -ENOPROTOOPT for all of them).
+ */
+
+/* Integer options at the IP level. */
+enum ipk_os_opt {
+	IPK_OS_TOS,
+	IPK_OS_TTL,
+	IPK_OS_MCAST_TTL,
+	IPK_OS_MCAST_LOOP,
+	IPK_OS_HDRINCL,
+};
+
+/* RFC 3678 membership operations. */
+enum ipk_os_mc {
+	IPK_OS_JOIN,
+	IPK_OS_LEAVE,
+	IPK_OS_JOIN_SOURCE,
+	IPK_OS_LEAVE_SOURCE,
+	IPK_OS_BLOCK,
+	IPK_OS_UNBLOCK,
+};
+
+/* Name of interface ifindex as seen from the socket's own network namespace, or -ENODEV. */
+int ipk_os_ifname(int fd, unsigned ifindex, char *name);
+int ipk_os_get_int(int fd, enum ipk_os_opt opt, int *v);
+int ipk_os_set_int(int fd, enum ipk_os_opt opt, int v);
+int ipk_os_mcast(int fd, enum ipk_os_mc op, unsigned ifindex, uint32_t group, uint32_t source);
+int ipk_os_mcast_get_if(int fd, unsigned *ifindex, uint32_t *addr);
+int ipk_os_mcast_set_if(int fd, unsigned ifindex);
+int ipk_os_set_cm(int fd, unsigned flags, int on);
+
+int ipk_os_read(int fd, struct ipk_msg *m, unsigned cm_flags, int flags);
+int ipk_os_write(int fd, const struct ipk_msg *m, int flags);
+int ipk_os_read_err(int fd, struct ipk_msg *m);
+int ipk_os_read_batch(int fd, struct ipk_msg *m, size_t n, unsigned cm_flags, int flags);
+int ipk_os_write_batch(int fd, const struct ipk_msg *m, size_t n, int flags);
+
+/* ICMP_FILTER for types 0..31 (a set bit blocks). */
+int ipk_os_set_icmp_low(int fd, uint32_t bits);
+int ipk_os_get_icmp_low(int fd, uint32_t *bits);
+/* Classic BPF: attach, detach (-ENOENT when none), read back the attached program into
+ * p[0..cap) (returns its length, 0 when none, -ENOSPC when longer than cap). */
+int ipk_os_attach_bpf(int fd, const struct ipk_bpf_insn *p, size_t n);
+int ipk_os_detach_bpf(int fd);
+int ipk_os_get_bpf(int fd, struct ipk_bpf_insn *p, size_t cap);
+
+/* RawConn: receive one datagram (whole, header included) and report its source; send the
+ * marshalled header hdr[0..hlen) and payload as one datagram to dst with control bytes. */
+int ipk_os_raw_recv(int fd, uint8_t *buf, size_t cap, unsigned cm_flags, struct ipk_cm *cm,
+		    int flags);
+int ipk_os_raw_send(int fd, const uint8_t *hdr, size_t hlen, const void *payload, size_t len,
+		    uint32_t dst, const struct ipk_cm *cm);
+/* One datagram of a RawConn batch send: header bytes, payload, destination, cm (may be NULL). */
+struct ipk_os_raw_out {
+	const uint8_t *hdr;
+	size_t hlen;
+	const void *payload;
+	size_t len;
+	uint32_t dst;
+	const struct ipk_cm *cm;
+};
+int ipk_os_raw_recv_batch(int fd, struct ipk_raw_bmsg *m, size_t n, unsigned cm_flags, int flags);
+int ipk_os_raw_send_batch(int fd, const struct ipk_os_raw_out *o, size_t n, int flags);
+
+#endif

@@ -1,0 +1,584 @@
+/* listen.c - `ipv4kit listen`: join any-source/source-specific groups (RFC 3376, RFC 4607), print datagrams with TTL, TOS, destination and interface from control messages. */
+#define _GNU_SOURCE /* getopt_long, if_indextoname, gmtime_r, sigaction */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bpf.h"
+#include "cli.h"
+#include "ipv4kit/ip4.h"
+#include "ipv4kit/sock.h"
+
+#define PROG "ipv4kit listen"
+#define DEFAULT_PORT 5000
+#define MAX_GROUPS 64        /* GROUP arguments */
+#define MAX_SRCS 16          /* sources in one GROUP@S1,S2 or GROUP!S1,S2 argument */
+#define RBATCH 16            /* datagrams per recvmmsg */
+#define RBUF 65536           /* one datagram */
+#define PREVIEW 24           /* payload characters shown in text output */
+#define BPF_MAX 4096         /* Linux BPF_MAXINSNS */
+#define CM_FLAGS (IPK_CM_TTL | IPK_CM_TOS | IPK_CM_PKTINFO)
+
+enum { MODE_ANY, MODE_INCLUDE, MODE_EXCLUDE };
+
+struct group {
+	const char *arg;
+	uint32_t group;
+	int mode;
+	unsigned nsrc;
+	uint32_t src[MAX_SRCS];
+	int joined;
+};
+
+/* Interface index -> name, looked up once per index (if_indextoname is an ioctl). */
+#define IFCACHE 8
+struct ifcache {
+	unsigned idx[IFCACHE];
+	char name[IFCACHE][IF_NAMESIZE];
+	unsigned n, next;
+};
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/* ---- argument helpers shared with send.c (declared in cli.h) ---- */
+
+int ipk_cli_uint(const char *prog, const char *what, const char *s, unsigned long max,
+		 unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 0);
+	if (errno || end == s || *end || s[0] == '-' || s[0] == '+' || v > max) {
+		fprintf(stderr, "%s: %s: '%s' is not a number from 0 to %lu\n", prog, what, s, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int ipk_cli_seconds(const char *prog, const char *what, const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !(v > 0 && v <= 1e9)) {
+		fprintf(stderr, "%s: %s: '%s' is not a positive number\n", prog, what, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int ipk_cli_ifindex(const char *prog, const char *name, unsigned *out)
+{
+	unsigned idx = if_nametoindex(name);
+	if (idx == 0) {
+		/* a plain number is accepted as an index when such an interface exists */
+		char *end, buf[IF_NAMESIZE];
+		unsigned long v = strtoul(name, &end, 10);
+		if (*name && !*end && v > 0 && v <= 0xffffffffUL && if_indextoname((unsigned)v, buf))
+			idx = (unsigned)v;
+	}
+	if (idx == 0) {
+		fprintf(stderr, "%s: -i: unknown interface '%s'\n", prog, name);
+		return -1;
+	}
+	*out = idx;
+	return 0;
+}
+
+/* ---- GROUP[@SOURCE[,SOURCE...] | !SOURCE[,SOURCE...]] ---- */
+
+static int is_multicast(uint32_t a)
+{
+	return (a >> 28) == 0xe;
+}
+
+/* A source must be a unicast host address: not 0.0.0.0, 127/8, multicast, class E or broadcast. */
+static int is_unicast_source(uint32_t a)
+{
+	return a != 0 && (a >> 24) != 127 && (a >> 28) < 0xe;
+}
+
+static int parse_group(const char *arg, struct group *g)
+{
+	char buf[24 + MAX_SRCS * 16];
+	size_t len = strlen(arg);
+	memset(g, 0, sizeof(*g));
+	g->arg = arg;
+	if (len >= sizeof(buf)) {
+		fprintf(stderr, "%s: '%s': too long (at most %d sources per group)\n", PROG, arg,
+			MAX_SRCS);
+		return -1;
+	}
+	memcpy(buf, arg, len + 1);
+	char *sep = strpbrk(buf, "@!");
+	char *srcs = NULL;
+	if (sep) {
+		g->mode = *sep == '@' ? MODE_INCLUDE : MODE_EXCLUDE;
+		*sep = '\0';
+		srcs = sep + 1;
+	}
+	if (ipk_ip4_aton(buf, &g->group) != 0) {
+		fprintf(stderr, "%s: '%s': bad group address '%s'\n", PROG, arg, buf);
+		return -1;
+	}
+	if (!is_multicast(g->group)) {
+		fprintf(stderr, "%s: '%s': %s is not a multicast group (224.0.0.0/4)%s\n", PROG, arg,
+			buf, sep ? "; sources can only be given for a multicast group" : "");
+		return -1;
+	}
+	if (!srcs)
+		return 0;
+	if (strpbrk(srcs, "@!")) {
+		fprintf(stderr, "%s: '%s': give either @SOURCE (include) or !SOURCE (exclude), once\n",
+			PROG, arg);
+		return -1;
+	}
+	for (char *save = NULL, *s = srcs;; s = NULL) {
+		char *tok = strtok_r(s, ",", &save);
+		if (!tok)
+			break;
+		uint32_t a;
+		if (ipk_ip4_aton(tok, &a) != 0) {
+			fprintf(stderr, "%s: '%s': bad source address '%s'\n", PROG, arg, tok);
+			return -1;
+		}
+		if (!is_unicast_source(a)) {
+			fprintf(stderr, "%s: '%s': source %s is not a unicast address\n", PROG, arg, tok);
+			return -1;
+		}
+		if (g->nsrc == MAX_SRCS) {
+			fprintf(stderr, "%s: '%s': more than %d sources\n", PROG, arg, MAX_SRCS);
+			return -1;
+		}
+		g->src[g->nsrc++] = a;
+	}
+	if (g->nsrc == 0) {
+		fprintf(stderr, "%s: '%s': no source address after '%c'\n", PROG, arg,
+			g->mode == MODE_INCLUDE ? '@' : '!');
+		return -1;
+	}
+	return 0;
+}
+
+static const char *mode_name(int mode)
+{
+	return mode == MODE_INCLUDE ? "source-specific" : mode == MODE_EXCLUDE ? "any-source excluding"
+									     : "any-source";
+}
+
+static void join_error(const struct group *g, const char *what, uint32_t src, const char *ifname,
+		       int err)
+{
+	char s[16];
+	ipk_ip4_ntoa(src, s);
+	fprintf(stderr, "%s: '%s': %s%s%s on %s: %s%s\n", PROG, g->arg, what, src ? " " : "",
+		src ? s : "", ifname, strerror(-err),
+		err == -EADDRINUSE ? " (group or source given twice?)" : "");
+}
+
+/* Join (and block sources of) one group. Returns 0 or -1 after printing the reason. */
+static int join_group(int fd, unsigned ifindex, const char *ifname, struct group *g)
+{
+	int r;
+	if (g->mode == MODE_INCLUDE) {
+		for (unsigned i = 0; i < g->nsrc; i++) {
+			r = ipk_mcast_join_source(fd, ifindex, g->group, g->src[i]);
+			if (r < 0) {
+				join_error(g, "source-specific join of", g->src[i], ifname, r);
+				for (unsigned k = 0; k < i; k++)
+					ipk_mcast_leave_source(fd, ifindex, g->group, g->src[k]);
+				return -1;
+			}
+		}
+	} else {
+		r = ipk_mcast_join(fd, ifindex, g->group);
+		if (r < 0) {
+			join_error(g, "join", 0, ifname, r);
+			return -1;
+		}
+		for (unsigned i = 0; i < g->nsrc; i++) {
+			r = ipk_mcast_block_source(fd, ifindex, g->group, g->src[i]);
+			if (r < 0) {
+				join_error(g, "exclude source", g->src[i], ifname, r);
+				ipk_mcast_leave(fd, ifindex, g->group);
+				return -1;
+			}
+		}
+	}
+	g->joined = 1;
+	return 0;
+}
+
+static void leave_group(int fd, unsigned ifindex, struct group *g)
+{
+	if (!g->joined)
+		return;
+	if (g->mode == MODE_INCLUDE) {
+		for (unsigned i = 0; i < g->nsrc; i++)
+			ipk_mcast_leave_source(fd, ifindex, g->group, g->src[i]);
+	} else {
+		ipk_mcast_leave(fd, ifindex, g->group); /* drops the blocked sources too */
+	}
+	g->joined = 0;
+}
+
+static const char *ifname_of(struct ifcache *c, unsigned idx)
+{
+	for (unsigned i = 0; i < c->n; i++)
+		if (c->idx[i] == idx)
+			return c->name[i];
+	unsigned k = c->n < IFCACHE ? c->n++ : c->next++ % IFCACHE;
+	c->idx[k] = idx;
+	if (!if_indextoname(idx, c->name[k]))
+		snprintf(c->name[k], IF_NAMESIZE, "if%u", idx);
+	return c->name[k];
+}
+
+/* The sequence number of an `ipv4kit send` payload, or -1. */
+static long long payload_seq(const uint8_t *p, size_t len)
+{
+	size_t m = sizeof(IPK_SEND_MAGIC) - 1, i;
+	long long v = 0;
+	if (len <= m || memcmp(p, IPK_SEND_MAGIC, m) != 0)
+		return -1;
+	for (i = m; i < len && i < m + 10 && p[i] >= '0' && p[i] <= '9'; i++)
+		v = v * 10 + (p[i] - '0');
+	return i > m ? v : -1;
+}
+
+struct out {
+	int json;
+	uint16_t port;
+	struct ifcache ifc;
+};
+
+static void print_msg(struct out *o, uint64_t frame, const struct timespec *ts,
+		      const struct ipk_msg *m)
+{
+	char src[16], dst[16];
+	const struct ipk_cm *cm = &m->cm;
+	const uint8_t *p = m->buf;
+	size_t shown = m->len < m->cap ? m->len : m->cap;
+	long long seq = payload_seq(p, shown);
+	const char *ifn = (cm->has & IPK_CM_PKTINFO) && cm->ifindex ? ifname_of(&o->ifc, cm->ifindex)
+								     : NULL;
+	ipk_ip4_ntoa(m->addr, src);
+	if (cm->has & IPK_CM_PKTINFO)
+		ipk_ip4_ntoa(cm->dst, dst);
+	else
+		strcpy(dst, "?");
+
+	if (o->json) {
+		printf("{\"frame\":%llu,\"ts\":%lld.%06ld,\"src\":\"%s\",\"sport\":%u,", (unsigned long long)frame,
+		       (long long)ts->tv_sec, ts->tv_nsec / 1000, src, m->port);
+		if (cm->has & IPK_CM_PKTINFO)
+			printf("\"dst\":\"%s\",", dst);
+		else
+			printf("\"dst\":null,");
+		printf("\"dport\":%u,\"ifindex\":%u,", o->port,
+		       (cm->has & IPK_CM_PKTINFO) ? (unsigned)cm->ifindex : 0u);
+		if (ifn)
+			printf("\"ifname\":\"%s\",", ifn);
+		else
+			printf("\"ifname\":null,");
+		if (cm->has & IPK_CM_TTL)
+			printf("\"ttl\":%d,", cm->ttl);
+		else
+			printf("\"ttl\":null,");
+		if (cm->has & IPK_CM_TOS)
+			printf("\"tos\":%u,", cm->tos);
+		else
+			printf("\"tos\":null,");
+		printf("\"len\":%zu", m->len);
+		if (m->flags & MSG_TRUNC)
+			printf(",\"truncated\":true");
+		if (seq >= 0)
+			printf(",\"seq\":%lld", seq);
+		printf(",\"data\":\"");
+		for (size_t i = 0; i < shown && i < 16; i++)
+			printf("%02x", p[i]);
+		printf("\"}\n");
+		return;
+	}
+	struct tm tm;
+	gmtime_r(&ts->tv_sec, &tm);
+	printf("%llu %02d:%02d:%02d.%06ld %s %s.%u > %s.%u: UDP, length %zu [", (unsigned long long)frame,
+	       tm.tm_hour, tm.tm_min, tm.tm_sec, ts->tv_nsec / 1000, ifn ? ifn : "?", src, m->port, dst,
+	       o->port, m->len);
+	const char *sep = "";
+	if (cm->has & IPK_CM_TTL) {
+		printf("ttl %d", cm->ttl);
+		sep = ", ";
+	}
+	if (cm->has & IPK_CM_TOS)
+		printf("%stos 0x%02x", sep, cm->tos);
+	printf("]");
+	if (m->flags & MSG_TRUNC)
+		printf(" [truncated]");
+	if (seq >= 0)
+		printf(" seq %lld", seq);
+	char pv[PREVIEW + 1];
+	size_t n = 0;
+	for (; n < shown && n < PREVIEW; n++)
+		pv[n] = p[n] >= 0x20 && p[n] < 0x7f && p[n] != '"' && p[n] != '\\' ? (char)p[n] : '.';
+	pv[n] = '\0';
+	printf(" \"%s\"%s\n", pv, shown > PREVIEW ? "..." : "");
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ipv4kit listen [-i IFACE] [-p PORT] [-c N] [-t SECONDS] [-f EXPR] [--json] [-q]\n"
+		"                      GROUP...\n"
+		"\n"
+		"Join multicast groups on IFACE and print each UDP datagram that arrives on PORT, with\n"
+		"source, destination, interface, TTL and TOS from the control messages.\n"
+		"GROUP is one of (quote it in an interactive shell: '!' is history expansion):\n"
+		"  239.1.1.1                         any-source join (IGMPv3 EXCLUDE {})\n"
+		"  232.1.1.1@198.18.0.1[,SRC...]     source-specific join: only these sources\n"
+		"  239.1.1.1!198.18.0.5[,SRC...]     any-source join blocking these sources\n"
+		"With no GROUP, unicast and broadcast datagrams to PORT are printed.\n"
+		"  -i, --interface IFACE  join on IFACE (name or index; default: the route's choice)\n"
+		"  -p, --port PORT        UDP port (default %d), shared with other listeners (SO_REUSEPORT)\n"
+		"  -c, --count N          stop after N datagrams\n"
+		"  -t, --timeout SECONDS  stop after SECONDS (fractions allowed)\n"
+		"  -f, --filter EXPR      keep only datagrams matching a tcpdump expression (classic BPF\n"
+		"                         on the socket; loads see the IPv4 header, as with tcpdump)\n"
+		"      --json             one JSON object per datagram (keys: frame ts src sport dst dport\n"
+		"                         ifindex ifname ttl tos len [truncated] [seq] data)\n"
+		"  -q, --quiet            no messages on stderr except errors\n"
+		"  -h, --help             this help\n"
+		"Exit: 0 stopped after N datagrams, or by -t/a signal after at least one arrived;\n"
+		"3 stopped by -t or a signal before any arrived; 1 a receive error; 2 usage error,\n"
+		"unknown interface, or a join the kernel refused.\n",
+		DEFAULT_PORT);
+}
+
+/* Seconds from a to b. */
+static double elapsed(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+struct listener {
+	struct group g[MAX_GROUPS];
+	unsigned ng;
+	struct ipk_msg m[RBATCH];
+	uint8_t buf[RBATCH][RBUF];
+	struct ipk_bpf_insn prog[BPF_MAX];
+};
+
+int ipk_cmd_listen(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{"interface", required_argument, NULL, 'i'}, {"port", required_argument, NULL, 'p'},
+		{"count", required_argument, NULL, 'c'},     {"timeout", required_argument, NULL, 't'},
+		{"json", no_argument, NULL, 'j'},            {"quiet", no_argument, NULL, 'q'},
+		{"filter", required_argument, NULL, 'f'},    {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *iface = NULL, *filter = NULL;
+	unsigned ifindex = 0;
+	unsigned long port = DEFAULT_PORT, count = 0;
+	double timeout = 0;
+	int quiet = 0, opt;
+	struct out o;
+
+	memset(&o, 0, sizeof(o));
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+i:p:c:t:f:qh", lopts, NULL)) != -1) {
+		switch (opt) {
+		case 'i': iface = optarg; break;
+		case 'p':
+			if (ipk_cli_uint(PROG, "-p", optarg, 65535, &port) != 0)
+				return IPK_EXIT_USAGE;
+			if (port == 0) {
+				fprintf(stderr, "%s: -p: port 0 is not allowed\n", PROG);
+				return IPK_EXIT_USAGE;
+			}
+			break;
+		case 'c':
+			if (ipk_cli_uint(PROG, "-c", optarg, 0xffffffffUL, &count) != 0)
+				return IPK_EXIT_USAGE;
+			if (count == 0) {
+				fprintf(stderr, "%s: -c: the count must be at least 1\n", PROG);
+				return IPK_EXIT_USAGE;
+			}
+			break;
+		case 't':
+			if (ipk_cli_seconds(PROG, "-t", optarg, &timeout) != 0)
+				return IPK_EXIT_USAGE;
+			break;
+		case 'f': filter = optarg; break;
+		case 'j': o.json = 1; break;
+		case 'q': quiet = 1; break;
+		case 'h': usage(stdout); return IPK_EXIT_OK;
+		default: usage(stderr); return IPK_EXIT_USAGE;
+		}
+	}
+	if (argc - optind > MAX_GROUPS) {
+		fprintf(stderr, "%s: at most %d groups\n", PROG, MAX_GROUPS);
+		return IPK_EXIT_USAGE;
+	}
+	struct listener *l = calloc(1, sizeof(*l));
+	if (!l) {
+		fprintf(stderr, "%s: out of memory\n", PROG);
+		return IPK_EXIT_USAGE;
+	}
+	int ret = IPK_EXIT_USAGE, fd = -1;
+	for (int i = optind; i < argc; i++)
+		if (parse_group(argv[i], &l->g[l->ng++]) != 0)
+			goto out;
+	if (iface && ipk_cli_ifindex(PROG, iface, &ifindex) != 0)
+		goto out;
+	o.port = (uint16_t)port;
+	size_t nprog = 0;
+	if (filter) {
+		char err[256];
+		int r = ipk_tool_bpf_compile(filter, IPK_TOOL_DLT_RAW, l->prog, BPF_MAX, &nprog, err,
+					     sizeof(err));
+		if (r == 0 && ipk_tool_bpf_netoff(l->prog, nprog) != 0) {
+			snprintf(err, sizeof(err), "%s: cannot be run on a UDP socket", filter);
+			r = -EINVAL;
+		}
+		if (r != 0) {
+			fprintf(stderr, "%s: -f: bad filter expression: %s\n", PROG, err);
+			goto out;
+		}
+	}
+
+	fd = ipk_udp_open(0, (uint16_t)port, 1);
+	if (fd < 0) {
+		fprintf(stderr, "%s: cannot open UDP port %lu: %s\n", PROG, port, strerror(-fd));
+		goto out;
+	}
+	/* Only the groups this socket joined: Linux otherwise delivers every group any socket on
+	 * the host joined to a wildcard-bound socket of the port (IP_MULTICAST_ALL). */
+	int zero = 0;
+	if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &zero, sizeof(zero)) != 0)
+		fprintf(stderr, "%s: warning: IP_MULTICAST_ALL: %s\n", PROG, strerror(errno));
+	/* Share the port through SO_REUSEADDR only (as Go does on Linux). With SO_REUSEPORT, UDP
+	 * early demux on Linux 6.x hands a multicast datagram that exactly one socket of the port
+	 * accepts to the reuseport group, which picks a socket by hash: a listener then gets
+	 * another listener's group or a source it blocked (tests/net_tools.sh, test 4). Clearing
+	 * the flag after bind keeps this socket out of that re-selection. */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &zero, sizeof(zero)) != 0)
+		fprintf(stderr, "%s: warning: SO_REUSEPORT: %s\n", PROG, strerror(errno));
+	int r = ipk_sock_set_cm(fd, CM_FLAGS, 1);
+	if (r < 0) {
+		fprintf(stderr, "%s: cannot enable control messages: %s\n", PROG, strerror(-r));
+		goto out;
+	}
+	if (filter && (r = ipk_sock_attach_bpf(fd, l->prog, nprog)) < 0) {
+		fprintf(stderr, "%s: -f: cannot attach the filter: %s\n", PROG, strerror(-r));
+		goto out;
+	}
+	const char *ifname = iface ? iface : "the default interface";
+	for (unsigned i = 0; i < l->ng; i++)
+		if (join_group(fd, ifindex, ifname, &l->g[i]) != 0)
+			goto out;
+	if (!quiet) {
+		fprintf(stderr, "%s: listening on UDP port %lu", PROG, port);
+		for (unsigned i = 0; i < l->ng; i++)
+			fprintf(stderr, "%s %s %s", i ? ";" : ":", l->g[i].arg, mode_name(l->g[i].mode));
+		fprintf(stderr, "%s%s\n", l->ng ? " on " : "", l->ng ? ifname : "");
+	}
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: poll returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	for (unsigned i = 0; i < RBATCH; i++) {
+		l->m[i].buf = l->buf[i];
+		l->m[i].cap = RBUF;
+	}
+	struct timespec t0, now;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	uint64_t got = 0;
+	const char *why = "interrupted";
+	ret = IPK_EXIT_OK;
+	while (!stop_flag) {
+		if (count && got >= count) {
+			why = "count reached";
+			break;
+		}
+		int wait_ms = -1;
+		if (timeout > 0) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			double left = timeout - elapsed(&t0, &now);
+			if (left <= 0) {
+				why = "timeout";
+				break;
+			}
+			wait_ms = (int)(left * 1000) + 1;
+		}
+		struct pollfd pfd = {fd, POLLIN, 0};
+		r = poll(&pfd, 1, wait_ms);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			fprintf(stderr, "%s: poll: %s\n", PROG, strerror(errno));
+			ret = IPK_EXIT_FINDINGS;
+			break;
+		}
+		if (r == 0)
+			continue;
+		size_t want = RBATCH;
+		if (count && count - got < want)
+			want = (size_t)(count - got);
+		for (size_t i = 0; i < want; i++)
+			memset(&l->m[i].cm, 0, sizeof(l->m[i].cm));
+		r = ipk_sock_read_batch(fd, l->m, want, CM_FLAGS, MSG_DONTWAIT);
+		if (r == -EAGAIN || r == -EINTR)
+			continue;
+		if (r < 0) {
+			fprintf(stderr, "%s: receive: %s\n", PROG, strerror(-r));
+			ret = IPK_EXIT_FINDINGS;
+			break;
+		}
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		for (int i = 0; i < r; i++)
+			print_msg(&o, ++got, &ts, &l->m[i]);
+		if (fflush(stdout) != 0) {
+			fprintf(stderr, "%s: error writing output\n", PROG);
+			ret = IPK_EXIT_FINDINGS;
+			break;
+		}
+	}
+	for (unsigned i = 0; i < l->ng; i++)
+		leave_group(fd, ifindex, &l->g[i]);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!quiet || (ret == IPK_EXIT_OK && got == 0))
+		fprintf(stderr, "%s: %llu datagram%s received in %.3f s (%s)\n", PROG,
+			(unsigned long long)got, got == 1 ? "" : "s", elapsed(&t0, &now),
+			ret == IPK_EXIT_OK ? why : "error");
+	if (ret == IPK_EXIT_OK && got == 0)
+		ret = IPK_EXIT_NODATA;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(l);
+	return ret;
+}
