@@ -172,6 +172,14 @@ check "send without a route: exit 1" [ $? -eq 1 ]
 check "send without a route: '0 sent, 2 failed' and the error" grep -q -e '0 sent, 2 failed' "$tmp/snd_unreach.err"
 check "send without a route: first error named" grep -q 'first error at seq 1: Network is unreachable' "$tmp/snd_unreach.err"
 
+# send -c 0 runs until SIGINT, then reports
+n1 send -i "$IF1" -c 0 -r 100 239.1.2.5:$P 2>"$tmp/snd_int.err" &
+spid=$!
+sleep 0.3
+kill -INT $spid
+wait $spid
+check "send -c 0: SIGINT ends it with exit 0 and a report" [ $? -eq 0 -a -n "$(grep -E '[1-9][0-9]* sent, 0 failed .*, interrupted' "$tmp/snd_int.err")" ]
+
 # 7. unicast: TTL and TOS on a unicast destination, no group
 listen_bg uni -p $P -c 2 -t 5 --json
 n1 send --ttl 7 --tos 0x10 -c 2 "$ADDR2:$P" 2>/dev/null

@@ -359,15 +359,12 @@ int ipk_cmd_send(int argc, char **argv)
 
 	char d[16];
 	ipk_ip4_ntoa(dst, d);
-	double dur = calls ? elapsed(&t_first, &t_end) : 0;
-	double span = elapsed(&t_first, &t_last);
 	/* achieved rate: the datagrams of every call but the last over the time from the first call
-	 * to the last (what -r schedules); with one call, datagrams over its duration */
-	double achieved = calls > 1 && span > 0 ? (double)(seq - last_n) / span
-			  : dur > 0 ? (double)seq / dur : 0;
+	 * to the last (what -r schedules); not shown for one call or when nothing was sent */
+	double span = elapsed(&t_first, &t_last);
 	char ratebuf[48] = "";
-	if (calls > 1 && sent)
-		snprintf(ratebuf, sizeof(ratebuf), "%.1f pkt/s, ", achieved);
+	if (calls > 1 && sent && span > 0)
+		snprintf(ratebuf, sizeof(ratebuf), "%.1f pkt/s, ", (double)(seq - last_n) / span);
 	fprintf(stderr, "%s: %llu sent, %llu failed to %s:%u in %.3f s (%s%llu %s call%s)%s\n", PROG,
 		sent, failed, d, port, elapsed(&t0, &t_end), ratebuf, calls,
 		batch > 1 ? "sendmmsg" : "sendmsg", calls == 1 ? "" : "s",

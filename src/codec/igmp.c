@@ -394,8 +394,8 @@ static void put_aux(uint8_t *p, const uint8_t *aux, size_t alen)
 
 /*
  * Any record type is written (unknown ones too); aux NULL with aux_words > 0 writes zeros.
- * Arguments are folded early (header word, byte count) so few values stay live; sources are
- * copied four a turn (a load, a byte swap and a store each), then the rest.
+ * Sources are copied four a turn (a load, a byte swap and a store each), then the rest; aux
+ * data, rare, is written out of line.
  */
 int ipk_igmp_v3r_add(struct ipk_wbuf *w, struct ipk_igmp_v3r *r, uint8_t type, uint32_t group,
 		     const uint32_t *srcs, uint16_t nsrcs, const uint8_t *aux, uint8_t aux_words)

@@ -109,3 +109,40 @@ netns_wait_up() {
 netns_ifindex() {
 	ip -n "$1" -o link show "$2" | cut -d: -f1
 }
+
+# ---- counting the "ok ..." / "not ok ..." lines of helper programs (tests/net/*.c) ----
+NET_PASSED=0
+NET_FAILED=0
+
+# net_require PROGRAM: fail the test at once if a helper program was not built.
+net_require() {
+	if [ ! -x "$1" ]; then
+		echo "not ok setup: $1 is not built"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+}
+
+# run_checks PROGRAM ARGS...: run a helper (bounded by timeout), echo its lines, count ok / not ok;
+# a helper that fails without saying "not ok" counts as one failure.
+run_checks() {
+	local out rc okn badn
+	out=$(timeout 40 "$@" 2>&1)
+	rc=$?
+	echo "$out"
+	okn=$(grep -c '^ok ' <<<"$out")
+	badn=$(grep -c '^not ok ' <<<"$out")
+	NET_PASSED=$((NET_PASSED + okn))
+	NET_FAILED=$((NET_FAILED + badn))
+	if [ "$rc" -ne 0 ] && [ "$badn" -eq 0 ]; then
+		echo "not ok $(basename "$1"): exited with status $rc"
+		NET_FAILED=$((NET_FAILED + 1))
+	fi
+}
+
+# finish: the closing "N passed, M failed" line; exit 0 only if something passed and nothing failed.
+finish() {
+	echo "$NET_PASSED passed, $NET_FAILED failed"
+	[ "$NET_FAILED" -eq 0 ] && [ "$NET_PASSED" -gt 0 ]
+	exit $?
+}
