@@ -400,12 +400,11 @@ static void put_aux(uint8_t *p, const uint8_t *aux, size_t alen)
 int ipk_igmp_v3r_add(struct ipk_wbuf *w, struct ipk_igmp_v3r *r, uint8_t type, uint32_t group,
 		     const uint32_t *srcs, uint16_t nsrcs, const uint8_t *aux, uint8_t aux_words)
 {
-	uint32_t hdr = (uint32_t)type << 24 | (uint32_t)aux_words << 16 | nsrcs;
-	size_t need = 8 + 4 * ((size_t)nsrcs + aux_words);
-	size_t len = w->len;
+	size_t n = nsrcs, len = w->len;
+	size_t need = 8 + 4 * (n + aux_words);
 
 	/* the report header must be in w: start + 8 <= len */
-	if (IGMP_UNLIKELY((!srcs && nsrcs) || r->nrecs == 0xffff || len < IPK_IGMP_MINLEN ||
+	if (IGMP_UNLIKELY((!srcs && n) || r->nrecs == 0xffff || len < IPK_IGMP_MINLEN ||
 			  r->start > len - IPK_IGMP_MINLEN))
 		return IPK_E_INVAL;
 	/* ipk_wbuf_reserve() with the length already loaded */
@@ -413,12 +412,12 @@ int ipk_igmp_v3r_add(struct ipk_wbuf *w, struct ipk_igmp_v3r *r, uint8_t type, u
 		return IPK_E_NOSPACE;
 	uint8_t *p = w->buf + len;
 	w->len = len + need;
-	ipk_put32(p, hdr);
+	ipk_put32(p, (uint32_t)type << 24 | (uint32_t)aux_words << 16 | (uint32_t)n);
 	ipk_put32(p + 4, group);
 	r->nrecs++; /* after the byte stores: reloaded, not kept live from the check */
 	p += 8;
-	if (nsrcs) { /* else srcs may be NULL: no arithmetic on it */
-		const uint32_t *end = srcs + nsrcs;
+	if (n) { /* else srcs may be NULL: no arithmetic on it */
+		const uint32_t *end = srcs + n;
 		for (; end - srcs >= 4; srcs += 4, p += 16) {
 			ipk_put32(p, srcs[0]);
 			ipk_put32(p + 4, srcs[1]);
