@@ -129,7 +129,7 @@ check "ssm: exit 0" [ $? -eq 0 ]
 check "ssm: 3 datagrams, all from $ADDR1" pycheck "$tmp/ssm.out" "len(L) == 3 and all(o['src'] == '$ADDR1' and o['dst'] == '232.1.2.3' for o in L)"
 
 # 4. exclusion: 239.1.2.4!ADDR1B blocks ADDR1B; a second any-source listener on the same port
-#    (SO_REUSEPORT) is the control and gets both sources
+#    (SO_REUSEADDR) is the control and gets both sources
 listen_bg excl -i "$IF2" -p $P -c 3 -t 5 --json "239.1.2.4!$ADDR1B"
 listen_bg ctl -i "$IF2" -p $P -c 6 -t 5 --json 239.1.2.4
 n1 send -i "$IF1" -S "$ADDR1B" -c 3 239.1.2.4:$P 2>/dev/null
@@ -173,7 +173,8 @@ check "send without a route: '0 sent, 2 failed' and the error" grep -q -e '0 sen
 check "send without a route: first error named" grep -q 'first error at seq 1: Network is unreachable' "$tmp/snd_unreach.err"
 
 # send -c 0 runs until SIGINT, then reports
-n1 send -i "$IF1" -c 0 -r 100 239.1.2.5:$P 2>"$tmp/snd_int.err" &
+# (timeout bounds it and passes the SIGINT it gets on to the tool)
+timeout -s KILL 10 ip netns exec "$NS1" "$tool" send -i "$IF1" -c 0 -r 100 239.1.2.5:$P 2>"$tmp/snd_int.err" &
 spid=$!
 sleep 0.3
 kill -INT $spid

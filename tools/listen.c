@@ -356,7 +356,7 @@ static void usage(FILE *f)
 		"  239.1.1.1!198.18.0.5[,SRC...]     any-source join blocking these sources\n"
 		"With no GROUP, unicast and broadcast datagrams to PORT are printed.\n"
 		"  -i, --interface IFACE  join on IFACE (name or index; default: the route's choice)\n"
-		"  -p, --port PORT        UDP port (default %d), shared with other listeners (SO_REUSEPORT)\n"
+		"  -p, --port PORT        UDP port (default %d), shared with other listeners (SO_REUSEADDR)\n"
 		"  -c, --count N          stop after N datagrams\n"
 		"  -t, --timeout SECONDS  stop after SECONDS (fractions allowed)\n"
 		"  -f, --filter EXPR      keep only datagrams matching a tcpdump expression (classic BPF\n"
@@ -474,13 +474,6 @@ int ipk_cmd_listen(int argc, char **argv)
 	int zero = 0;
 	if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &zero, sizeof(zero)) != 0)
 		fprintf(stderr, "%s: warning: IP_MULTICAST_ALL: %s\n", PROG, strerror(errno));
-	/* Share the port through SO_REUSEADDR only (as Go does on Linux). With SO_REUSEPORT, UDP
-	 * early demux on Linux 6.x hands a multicast datagram that exactly one socket of the port
-	 * accepts to the reuseport group, which picks a socket by hash: a listener then gets
-	 * another listener's group or a source it blocked (tests/net_tools.sh, test 4). Clearing
-	 * the flag after bind keeps this socket out of that re-selection. */
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &zero, sizeof(zero)) != 0)
-		fprintf(stderr, "%s: warning: SO_REUSEPORT: %s\n", PROG, strerror(errno));
 	int r = ipk_sock_set_cm(fd, CM_FLAGS, 1);
 	if (r < 0) {
 		fprintf(stderr, "%s: cannot enable control messages: %s\n", PROG, strerror(-r));

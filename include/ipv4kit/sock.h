@@ -27,8 +27,9 @@ extern "C" {
 /* ---- Opening sockets ---- */
 
 /*
- * UDP socket bound to addr:port, with SO_REUSEADDR and SO_REUSEPORT when reuse is set so several
- * listeners on one host can share the port and join the same group. addr 0 binds the wildcard:
+ * UDP socket bound to addr:port, with SO_REUSEADDR when reuse is set so several listeners on one
+ * host can share the port and join the same group (not SO_REUSEPORT, whose load balancing mixes
+ * up multicast delivery between the listeners on Linux). addr 0 binds the wildcard:
  * that is what Go's net.ListenPacket("udp4", "224.0.0.0:1024") does (golang.org/issue/3978).
  * A group address binds to that group, so the socket receives only datagrams sent to it (still
  * after a join). Returns the descriptor or -errno.

@@ -126,11 +126,11 @@ int ipk_udp_open(uint32_t addr, uint16_t port, int reuse)
 
 	if (fd < 0)
 		return -errno;
-	if (reuse && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0
-#ifdef SO_REUSEPORT
-		      || setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0
-#endif
-		      ))
+	/* SO_REUSEADDR alone shares a UDP port between listeners, as Go does on Linux. Not
+	 * SO_REUSEPORT: its load balancing makes UDP early demux hand a multicast datagram to a
+	 * socket of the group chosen by hash, so a listener gets another's group or a source it
+	 * blocked (seen on Linux 6.18; tests/net_tools.sh test 4). */
+	if (reuse && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0)
 		goto fail;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
