@@ -176,8 +176,16 @@ check "send without a route: first error named" grep -q 'first error at seq 1: N
 # (timeout bounds it and passes the SIGINT it gets on to the tool)
 timeout -s KILL 10 ip netns exec "$NS1" "$tool" send -i "$IF1" -c 0 -r 100 239.1.2.5:$P 2>"$tmp/snd_int.err" &
 spid=$!
+# signal the tool itself once it runs (timeout forks it; 'ip netns exec' execs into it), so the
+# signal cannot land before the tool is there to catch it
+cpid=""
+for i in $(seq 1 100); do
+	cpid=$(pgrep -P $spid -x ipv4kit)
+	[ -n "$cpid" ] && break
+	sleep 0.05
+done
 sleep 0.3
-kill -INT $spid
+kill -INT ${cpid:-$spid}
 wait $spid
 check "send -c 0: SIGINT ends it with exit 0 and a report" [ $? -eq 0 -a -n "$(grep -E '[1-9][0-9]* sent, 0 failed .*, interrupted' "$tmp/snd_int.err")" ]
 
