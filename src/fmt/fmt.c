@@ -161,7 +161,7 @@ static void put_hexbytes(struct ob *o, const uint8_t *b, size_t n)
 /* Dotted quad of a host-order address. */
 static void put_ip(struct ob *o, uint32_t a)
 {
-	if (o->end - o->p < 15) {
+	if (o->end - o->p < 16) { /* the loop writes up to 16 bytes: 4 x "255." */
 		char tmp[16];
 		size_t n = ipk_ip4_ntoa(a, tmp);
 		put(o, tmp, n);
