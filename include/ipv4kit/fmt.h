@@ -34,7 +34,9 @@ IPK_API int ipk_fmt_packet(const struct ipk_packet *p, const struct ipk_fmt_meta
 			   char *out, size_t cap) IPK_NONNULL(1, 2, 4);
 
 #define IPK_FMT_MAX 16384
-#define IPK_FMT_HUGE (512 * 1024) /* always suffices for a frame of at most 64 KiB of IPv4 */
+/* Always suffices: the worst case is a 65535-byte IGMPv3 report of 8188 empty records (about
+ * 80 bytes of JSON or verbose text each); the decoder never hands the formatter more. */
+#define IPK_FMT_HUGE (1024 * 1024)
 
 #ifdef __cplusplus
 }

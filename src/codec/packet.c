@@ -145,7 +145,10 @@ int ipk_packet_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wirel
 
 	p->l4_off = p->ip_off + h->hlen;
 	iplen -= h->hlen;                                               /* captured payload bytes */
-	paylen = h->total_len ? (size_t)h->total_len - h->hlen : iplen; /* 0: TSO, use capture */
+	/* total length 0 (TSO/GSO capture): the captured bytes, but never past what a datagram can
+	 * carry, which keeps every view (and the formatter's output) bounded. */
+	paylen = h->total_len ? (size_t)h->total_len - h->hlen
+			      : (iplen < 65535u - h->hlen ? iplen : 65535u - h->hlen);
 	p->l4_len = paylen < iplen ? paylen : iplen;
 
 	if (h->frag_off) {
