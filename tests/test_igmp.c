@@ -1531,6 +1531,79 @@ static void test_v3r_add_model(void **state)
 	}
 }
 
+/* ipk_igmp_put_v3_report writes exactly what begin/add/end write, for many record shapes (aux
+ * data given and NULL, 0..9 sources, unknown types), and fails cleanly. */
+static void test_put_v3_report(void **state)
+{
+	(void)state;
+	static uint32_t srcs[16];
+	static const uint8_t aux[8] = {1, 2, 3, 4, 0xfe, 0xdc, 0xba, 0x98};
+	uint8_t a[2048], b[2048];
+	uint32_t seed = 12345;
+
+	for (int k = 0; k < 16; k++)
+		srcs[k] = IPK_IP4_ADDR(198, 18, 1, k + 1) ^ (uint32_t)k << 13;
+	for (int iter = 0; iter < 2000; iter++) {
+		struct ipk_igmp_rec_spec recs[12];
+		size_t n = (size_t)(iter % 13);
+		if (n == 12)
+			n = 0; /* no records at all */
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			recs[i].type = (uint8_t)(seed >> 24) % 8;
+			recs[i].nsrcs = (uint16_t)((seed >> 8) % 10);
+			recs[i].aux_words = (uint8_t)((seed >> 4) % 3);
+			recs[i].group = IPK_IP4_ADDR(239, 1, (seed >> 16) & 0xff, i);
+			recs[i].srcs = recs[i].nsrcs ? srcs + (seed % 6) : NULL;
+			recs[i].aux = (seed & 1) ? aux : NULL;
+		}
+		struct ipk_wbuf wa, wb;
+		struct ipk_igmp_v3r r;
+		ipk_wbuf_init(&wa, a, sizeof(a));
+		ipk_wbuf_init(&wb, b, sizeof(b));
+		wa.len = wb.len = 3; /* not at the start of the buffer */
+		assert_int_equal(ipk_igmp_v3r_begin(&wa, &r), 0);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(ipk_igmp_v3r_add(&wa, &r, recs[i].type, recs[i].group,
+							  recs[i].srcs, recs[i].nsrcs, recs[i].aux,
+							  recs[i].aux_words),
+					 0);
+		assert_int_equal(ipk_igmp_v3r_end(&wa, &r), 0);
+		assert_int_equal(ipk_igmp_put_v3_report(&wb, recs, n), 0);
+		assert_int_equal(wa.len, wb.len);
+		assert_memory_equal(a + 3, b + 3, wa.len - 3);
+		assert_int_equal(ipk_csum(b + 3, wb.len - 3), 0);
+
+		/* every smaller capacity: NOSPACE, nothing written, length unchanged */
+		if (iter < 200) {
+			for (size_t cap = 3; cap < wb.len; cap++) {
+				uint8_t c[2048];
+				memset(c, 0xa5, sizeof(c));
+				struct ipk_wbuf wc;
+				ipk_wbuf_init(&wc, c, cap);
+				wc.len = 3;
+				assert_int_equal(ipk_igmp_put_v3_report(&wc, recs, n), IPK_E_NOSPACE);
+				assert_int_equal(wc.len, 3);
+				for (size_t k = 0; k < sizeof(c); k++)
+					assert_int_equal(c[k], 0xa5);
+			}
+		}
+	}
+	struct ipk_igmp_rec_spec bad = {IPK_IGMP_ALLOW, 0, 2, IPK_IP4_ADDR(232, 1, 1, 1), NULL, NULL};
+	struct ipk_wbuf w;
+	ipk_wbuf_init(&w, a, sizeof(a));
+	assert_int_equal(ipk_igmp_put_v3_report(&w, &bad, 1), IPK_E_INVAL);
+	assert_int_equal(ipk_igmp_put_v3_report(&w, NULL, 1), IPK_E_INVAL);
+	assert_int_equal(ipk_igmp_put_v3_report(&w, &bad, 70000), IPK_E_INVAL);
+	assert_int_equal(w.len, 0);
+	/* the igmp.md 1.9 vector: one TO_EX({}) record for 239.1.1.1 */
+	static const uint8_t vec[] = {0x22, 0, 0xe9, 0xfb, 0, 0, 0, 1, 4, 0, 0, 0, 0xef, 1, 1, 1};
+	struct ipk_igmp_rec_spec toex = {IPK_IGMP_TO_EX, 0, 0, IPK_IP4_ADDR(239, 1, 1, 1), NULL, NULL};
+	assert_int_equal(ipk_igmp_put_v3_report(&w, &toex, 1), 0);
+	assert_int_equal(w.len, sizeof(vec));
+	assert_memory_equal(a, vec, sizeof(vec));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1556,6 +1629,7 @@ int main(void)
 	    cmocka_unit_test(test_dgram_finish),
 	    cmocka_unit_test(test_dgram_finish_model),
 	    cmocka_unit_test(test_v3r_add_model),
+	    cmocka_unit_test(test_put_v3_report),
 	    cmocka_unit_test(test_pcap_multihost),
 	    cmocka_unit_test(test_pcap_zeek),
 	};

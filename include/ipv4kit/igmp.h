@@ -166,6 +166,25 @@ IPK_API int ipk_igmp_v3r_add(struct ipk_wbuf *w, struct ipk_igmp_v3r *r, uint8_t
 			     const uint8_t *aux, uint8_t aux_words) IPK_NONNULL(1, 2);
 IPK_API int ipk_igmp_v3r_end(struct ipk_wbuf *w, struct ipk_igmp_v3r *r) IPK_NONNULL(1, 2);
 
+/* One group record to write with ipk_igmp_put_v3_report(). */
+struct ipk_igmp_rec_spec {
+	uint8_t type;         /* IPK_IGMP_IS_IN .. IPK_IGMP_BLOCK, or any value on purpose */
+	uint8_t aux_words;    /* aux data length in 32-bit words (senders MUST use 0) */
+	uint16_t nsrcs;
+	uint32_t group;
+	const uint32_t *srcs; /* host order; may be NULL when nsrcs is 0 */
+	const uint8_t *aux;   /* aux_words * 4 bytes, or NULL for zeros */
+};
+
+/*
+ * A whole v3 report in one call: header, the n records of recs, record count and checksum, with
+ * the checksum summed from the words as they are written (no second pass over the message).
+ * Same bytes as begin/add/end. Returns 0, IPK_E_INVAL (n > 65535, NULL sources with a count) or
+ * IPK_E_NOSPACE, writing nothing on failure.
+ */
+IPK_API int ipk_igmp_put_v3_report(struct ipk_wbuf *w, const struct ipk_igmp_rec_spec *recs,
+				   size_t n) IPK_NONNULL(1);
+
 /* Recompute (value < 0) or force (0..0xffff) the checksum of the message at msg[0..len). */
 IPK_API void ipk_igmp_set_checksum(uint8_t *msg, size_t len, int value) IPK_NONNULL(1);
 

@@ -432,6 +432,57 @@ int ipk_igmp_v3r_add(struct ipk_wbuf *w, struct ipk_igmp_v3r *r, uint8_t type, u
 	return 0;
 }
 
+int ipk_igmp_put_v3_report(struct ipk_wbuf *w, const struct ipk_igmp_rec_spec *recs, size_t n)
+{
+	size_t need = IPK_IGMP_MINLEN, len = w->len;
+
+	if (n > 0xffff || (n && !recs))
+		return IPK_E_INVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (!recs[i].srcs && recs[i].nsrcs)
+			return IPK_E_INVAL;
+		need += 8 + 4 * ((size_t)recs[i].nsrcs + recs[i].aux_words);
+	}
+	if (w->cap < len || need > w->cap - len)
+		return IPK_E_NOSPACE;
+	uint8_t *msg = w->buf + len, *p = msg + IPK_IGMP_MINLEN;
+	/* The one's complement sum of host-order 32-bit words folds to the same 16-bit sum as the
+	 * big-endian 16-bit words on the wire (RFC 1071 2(B)), so it is taken from the values. */
+	uint64_t sum = (uint32_t)IPK_IGMP_V3_REPORT << 24 | (uint32_t)n;
+	ipk_put32(msg, (uint32_t)IPK_IGMP_V3_REPORT << 24);
+	ipk_put32(msg + 4, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		const struct ipk_igmp_rec_spec *r = &recs[i];
+		uint32_t w0 = (uint32_t)r->type << 24 | (uint32_t)r->aux_words << 16 | r->nsrcs;
+		ipk_put32(p, w0);
+		ipk_put32(p + 4, r->group);
+		sum += (uint64_t)w0 + r->group;
+		p += 8;
+		const uint32_t *s = r->srcs, *end = r->nsrcs ? s + r->nsrcs : s; /* s may be NULL */
+		for (; end - s >= 4; s += 4, p += 16) { /* four a turn: independent stores and adds */
+			ipk_put32(p, s[0]);
+			ipk_put32(p + 4, s[1]);
+			ipk_put32(p + 8, s[2]);
+			ipk_put32(p + 12, s[3]);
+			sum += (uint64_t)s[0] + s[1] + s[2] + s[3];
+		}
+		for (; s != end; s++, p += 4) {
+			ipk_put32(p, *s);
+			sum += *s;
+		}
+		if (IGMP_UNLIKELY(r->aux_words)) {
+			size_t alen = (size_t)r->aux_words * 4;
+			put_aux(p, r->aux, alen);
+			for (size_t k = 0; k < alen; k += 4)
+				sum += ipk_be32(p + k);
+			p += alen;
+		}
+	}
+	ipk_put16(msg + 2, (uint16_t)~ipk_csum_fold64_inl(sum));
+	w->len = len + need;
+	return 0;
+}
+
 int ipk_igmp_v3r_end(struct ipk_wbuf *w, struct ipk_igmp_v3r *r)
 {
 	if (r->start > w->len || w->len - r->start < IPK_IGMP_MINLEN)

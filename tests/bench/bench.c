@@ -208,6 +208,24 @@ static void op_v3build(void *vc, uint64_t n)
 	c->sink += s;
 }
 
+static void op_v3build_inc(void *vc, uint64_t n)
+{
+	struct ctx *c = vc;
+	uint8_t *out = c->out;
+	uint64_t s = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		struct ipk_wbuf w;
+
+		BENCH_LAUNDER(out);
+		ipk_wbuf_init(&w, out, sizeof(c->out));
+		if (bench_v3_report_inc(&w) == 0)
+			s += w.len;
+		BENCH_USE(out);
+	}
+	c->sink += s;
+}
+
 static void op_v3dgram(void *vc, uint64_t n)
 {
 	struct ctx *c = vc;
@@ -421,6 +439,7 @@ static const struct op ops[] = {
 	{ "optvalidate", op_optvalidate, 0, 0, "ipk_opt_validate over 40 bytes (RA, RR, EOL)" },
 	{ "v3parse", op_v3parse, 0, 0, "ipk_igmp_parse + record walk, v3 report 4x4 (104 B)" },
 	{ "v3build", op_v3build, 0, 0, "v3 report build 4 records x 4 sources, checksum" },
+	{ "v3build_inc", op_v3build_inc, 0, 0, "the same with begin/add/end" },
 	{ "v3dgram", op_v3dgram, 0, 0, "IPv4+RA+v3 report (4x4) build, both checksums" },
 	{ "decode", op_decode, 0, 1, "ipk_packet_decode per frame of the capture mix" },
 	{ "fmt_text", op_fmt_text, 0, 1, "decode + ipk_fmt_packet TEXT per frame" },

@@ -35,8 +35,25 @@ static const uint32_t bench_srcs[BENCH_NRECS][BENCH_NSRCS] = {
 	{ IPK_IP4_ADDR(198, 18, 4, 1), IPK_IP4_ADDR(198, 18, 4, 2), IPK_IP4_ADDR(198, 18, 4, 3), IPK_IP4_ADDR(198, 18, 4, 4) },
 };
 
-/* Append the benchmark report to w with the codec's builders. Returns 0 or a negative IPK_E_*. */
+/* Append the benchmark report to w with the one-call builder (the record list is filled from
+ * the same arrays on every call). Returns 0 or a negative IPK_E_*. */
 static inline int bench_v3_report(struct ipk_wbuf *w)
+{
+	struct ipk_igmp_rec_spec recs[BENCH_NRECS];
+
+	for (int i = 0; i < BENCH_NRECS; i++) {
+		recs[i].type = bench_rec_types[i];
+		recs[i].aux_words = 0;
+		recs[i].nsrcs = BENCH_NSRCS;
+		recs[i].group = bench_groups[i];
+		recs[i].srcs = bench_srcs[i];
+		recs[i].aux = NULL;
+	}
+	return ipk_igmp_put_v3_report(w, recs, BENCH_NRECS);
+}
+
+/* The same report with the incremental builder (begin, add per record, end). */
+static inline int bench_v3_report_inc(struct ipk_wbuf *w)
 {
 	struct ipk_igmp_v3r r;
 	int rc = ipk_igmp_v3r_begin(w, &r);

@@ -181,7 +181,8 @@ done
 row "options walk + typed decode, 40 bytes (RA, RR, EOL)" "$(ns "$(get optwalk)")" "-" "-" "-" "-"
 row "options validate (Linux rules), 40 bytes" "$(ns "$(get optvalidate)")" "-" "-" "-" "-"
 row "IGMPv3 report parse + record walk (4 rec x 4 src)" "$(ns "$(get v3parse)")" "-" "-" "-" "-"
-row "IGMPv3 report build (4 rec x 4 src, checksum)" "$(ns "$(get v3build)")" "-" "-" "-" "-"
+row "IGMPv3 report build (4 rec x 4 src, checksum), one call" "$(ns "$(get v3build)")" "-" "-" "-" "-"
+row "IGMPv3 report build, begin/add/end" "$(ns "$(get v3build_inc)")" "-" "-" "-" "-"
 row "IPv4+RA+IGMPv3 report datagram build, both checksums" "$(ns "$dg")" "libnet build_igmp+options+ipv4+coalesce $(ns "$ln_v3")" "$(ratio "$ln_v3" "$dg")" "<= 40 ns, >= 10x libnet" \
 	"$(met "$(le "$dg" 40)" "$(ge "$(rx "$ln_v3" "$dg")" 10)")"
 row "in-process ipk_packet_decode, per frame of the mix" "$(ns "$(get decode)")" "-" "-" "-" "-"
