@@ -1147,9 +1147,11 @@ static void test_check_findings(void **state)
 	assert_true(has_finding(&f, IPK_E_IGMP_TRAILING, 124 + 16));
 	assert_int_equal(run_check(NULL, V_V3_REP " 00 00", &f), 1);
 	assert_true(has_finding(&f, IPK_E_IGMP_TRAILING, 124 + 16));
-	/* a broken record list is the iterator's error, not a trailing finding */
+	/* a broken record list is the iterator's error (at the first field that does not fit: the
+	 * second record's aux length, byte 17), not a trailing finding */
 	assert_int_equal(run_check(NULL, "22 00 00 00 00 00 00 02 04 00 00 00 ef 01 01 01 00", &f),
-			 0);
+			 1);
+	assert_true(has_finding(&f, IPK_E_IGMP_RECORDS, 124 + 17));
 
 	/* everything at once */
 	ip = mkip(A(10, 0, 0, 1));

@@ -116,8 +116,9 @@ IPK_API int ipk_igmp_rec_next(struct ipk_igmp_rec_iter *it, struct ipk_igmp_rec 
  * v3 report: past the last record). Destination: a general query not to 224.0.0.1, a v1/v2
  * report not to its group, a leave not to 224.0.0.2, a v3 report not to 224.0.0.22;
  * group-specific queries are not flagged (RFC 3376 4.1.12: accepted on any interface address).
- * Offsets are base + offset in the message (or the IP header field for IP rules, base_ip +
- * offset). Returns findings added.
+ * A v3 report whose records run past the message also gets the record walk's IPK_E_IGMP_RECORDS
+ * error (the walk is done once, here). Offsets are base + offset in the message (or the IP header
+ * field for IP rules, base_ip + offset). Returns findings added.
  */
 IPK_API int ipk_igmp_check(const struct ipk_ip4 *ip, const struct ipk_igmp *m, size_t base_ip,
 			   size_t base, struct ipk_findings *f) IPK_NONNULL(2, 5);

@@ -236,7 +236,7 @@ int ipk_igmp_check(const struct ipk_ip4 *ip, const struct ipk_igmp *m, size_t ba
 			ipk_findings_add(f, IPK_E_IGMP_TRAILING, IPK_LAYER_IGMP, base + end);
 	} else {
 		/* v3 report: each record's group must be multicast; bytes after the last record
-		 * are trailing. A malformed record list stops the walk (the parser reports it). */
+		 * are trailing; a record list that runs past the message is the walk's error. */
 		struct ipk_igmp_rec_iter it;
 		struct ipk_igmp_rec r;
 		int rc;
@@ -249,6 +249,8 @@ int ipk_igmp_check(const struct ipk_ip4 *ip, const struct ipk_igmp *m, size_t ba
 						 base + r.off + 4);
 		if (rc == 0 && it.off < m->len)
 			ipk_findings_add(f, IPK_E_IGMP_TRAILING, IPK_LAYER_IGMP, base + it.off);
+		else if (rc < 0)
+			ipk_findings_add(f, rc, IPK_LAYER_IGMP, base + it.err_off);
 	}
 	return (int)(f->n + f->dropped - n0);
 }

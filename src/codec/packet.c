@@ -48,7 +48,7 @@ const char *ipk_icmp_type_name(uint8_t type)
 	}
 }
 
-/* IGMP: parse, walk v3 records (errors surface only there), protocol findings. */
+/* IGMP: parse, then the protocol findings (which include the v3 record walk's errors). */
 static void decode_igmp(struct ipk_packet *p, const uint8_t *msg, int truncated)
 {
 	struct ipk_igmp *m = &p->u.igmp;
@@ -64,17 +64,7 @@ static void decode_igmp(struct ipk_packet *p, const uint8_t *msg, int truncated)
 	/* A cut capture cannot verify the checksum: IP_TRUNCATED already says why. */
 	if (!m->checksum_ok && !truncated)
 		ipk_findings_add(f, IPK_E_IGMP_CHECKSUM, IPK_LAYER_IGMP, p->l4_off + 2);
-	if (m->type == IPK_IGMP_V3_REPORT) {
-		struct ipk_igmp_rec_iter it;
-		struct ipk_igmp_rec r;
-
-		ipk_igmp_rec_iter_init(&it, m, msg);
-		while ((rc = ipk_igmp_rec_next(&it, &r)) > 0)
-			;
-		if (rc < 0)
-			ipk_findings_add(f, rc, IPK_LAYER_IGMP, p->l4_off + it.err_off);
-	}
-	ipk_igmp_check(&p->ip4, m, p->ip_off, p->l4_off, f);
+	ipk_igmp_check(&p->ip4, m, p->ip_off, p->l4_off, f); /* also walks the v3 records */
 }
 
 static int l4_short(struct ipk_packet *p, size_t need, int layer)
