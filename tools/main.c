@@ -12,6 +12,10 @@ static const struct ipk_cmd cmds[] = {
 	 ipk_cmd_listen},
 	{"send", "send UDP datagrams to a unicast or multicast address at a rate, optionally batched",
 	 ipk_cmd_send},
+	{"replay", "pcap harness: verify, golden JSON compare, rewrite, send a capture onto an interface",
+	 ipk_cmd_replay},
+	{"craft", "build any IPv4 packet (options, IGMPv1/v2/v3, UDP, ICMP, raw): pcap, hex or send",
+	 ipk_cmd_craft},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))

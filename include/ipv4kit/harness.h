@@ -1,0 +1,246 @@
+/* harness.h - the pcap harness on libpcap: verify (decode, re-marshal, checksums), golden JSON compare, rewrite with RFC 1624 incremental checksums, replay through a RawConn (RFC 768, 791, 1071, 1624). */
+#ifndef IPV4KIT_HARNESS_H
+#define IPV4KIT_HARNESS_H
+
+#include "common.h"
+#include "packet.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Every function reads captures with libpcap (pcap or pcapng, any link type ipk_link_decode()
+ * knows, several pcapng interfaces as far as libpcap accepts them) and decodes every frame with
+ * ipk_packet_decode(). Errors are returned as negative values with a message in err (errlen
+ * bytes, may be NULL) that names the file:
+ *   -errno             the file cannot be opened (-ENOENT, -EACCES, ...)
+ *   IPK_E_INVAL        not a pcap or pcapng capture at all (one clear message)
+ *   IPK_E_LINK_TYPE    a link type the codec does not decode
+ *   -EIO               libpcap stopped in the middle of the file (a corrupt record, or a pcapng
+ *                      whose interfaces have different snaplens, which libpcap 1.10 refuses);
+ *                      the frames before it were processed
+ * A last record cut short by the end of the file (a truncated file) is not an error: it is
+ * counted in cut_records and reading ends there.
+ */
+
+/* One frame as read from a capture. */
+struct ipk_cap_frame {
+	uint64_t frame;      /* 1-based */
+	int64_t sec;
+	uint32_t nsec;
+	const uint8_t *data; /* valid until the callback returns */
+	size_t caplen;
+	size_t wirelen;
+};
+
+/* Called for every frame; a non-zero return stops reading and is returned by ipk_cap_read(). */
+typedef int (*ipk_cap_fn)(void *ctx, int dlt, const struct ipk_cap_frame *f);
+
+struct ipk_cap_info {
+	int dlt;
+	uint64_t frames;      /* frames handed to the callback */
+	uint64_t cut_records; /* 1 when the file ends inside a record */
+};
+
+/* Read path (nanosecond timestamps) and call fn for each frame. Returns 0, fn's non-zero value
+ * or an error as above; info (may be NULL) is filled in every case. */
+IPK_API int ipk_cap_read(const char *path, ipk_cap_fn fn, void *ctx, struct ipk_cap_info *info,
+			 char *err, size_t errlen) IPK_NONNULL(1, 2);
+
+/* ---- verify ---- */
+
+#define IPK_VERIFY_STRICT 0x1 /* findings (protocol rules a peer broke) fail a frame too */
+
+/* Why a frame failed: bits of ipk_verify_res.fail. */
+#define IPK_VF_ERROR 0x01     /* the decoder reported an error (not a finding, not truncation) */
+#define IPK_VF_FINDING 0x02   /* a finding, with IPK_VERIFY_STRICT */
+#define IPK_VF_REMARSHAL 0x04 /* ipk_ip4_marshal() of the parsed header differs from the bytes */
+#define IPK_VF_IP_CSUM 0x08   /* IPv4 header checksum wrong */
+#define IPK_VF_IGMP_CSUM 0x10 /* IGMP checksum wrong */
+#define IPK_VF_UDP_CSUM 0x20  /* UDP checksum (with pseudo-header) wrong */
+
+/* What verify found in one frame. The *_want values are set only with the matching fail bit. */
+struct ipk_verify_res {
+	unsigned fail;
+	uint8_t truncated;        /* caplen < wirelen: cut by the snaplen (counted, not a failure) */
+	uint8_t udp_checked;      /* the UDP checksum was recomputed */
+	uint16_t ip_csum_want, igmp_csum_want, udp_csum_want;
+	uint16_t remarshal_off;   /* first differing byte, from the start of the IPv4 header */
+};
+
+/* Per-code counts are indexed by ipk_verify_code_index(code). */
+#define IPK_VERIFY_NCODES 128
+static inline unsigned ipk_verify_code_index(int code)
+{
+	int i = -1000 - code;
+	return i > 0 && i < IPK_VERIFY_NCODES ? (unsigned)i : 0;
+}
+
+struct ipk_verify_stats {
+	uint64_t packets, passed, failed, truncated;
+	uint64_t igmp, udp, tcp, icmp, other_ip, not_ip, invalid; /* invalid: IPv4 that did not decode */
+	uint64_t remarshal_same, remarshal_diff;
+	uint64_t ip_csum_bad, igmp_csum_bad, udp_csum_checked, udp_csum_bad;
+	uint64_t codes[IPK_VERIFY_NCODES]; /* findings per code (index 0: any other code) */
+	uint64_t cut_records;
+};
+
+/*
+ * Verify one frame: decode it into *p, count it in st (may be NULL), and when the IPv4 header is
+ * valid re-marshal it with computed fields (IHL, total length, checksum; the captured checksum is
+ * kept when it is wrong, so the rest is still compared) and require the captured bytes; check the
+ * IPv4 and IGMP checksums (through the decoder) and the UDP checksum over the pseudo-header when
+ * the whole datagram was captured and is not a fragment (checksum 0 means none). No allocation.
+ * Returns r->fail (0: the frame passed).
+ */
+IPK_API unsigned ipk_verify_frame(int dlt, const uint8_t *frame, size_t caplen, size_t wirelen,
+				  unsigned flags, struct ipk_packet *p, struct ipk_verify_res *r,
+				  struct ipk_verify_stats *st) IPK_NONNULL(6, 7);
+
+/* Called for each failed frame (the decoded packet and the result). */
+typedef void (*ipk_verify_fn)(void *ctx, uint64_t frame, const struct ipk_packet *p,
+			      const struct ipk_verify_res *r);
+
+/* Verify every frame of path, adding to *st (zero it first). fn (may be NULL) sees each failed
+ * frame. Returns 0 when the file was read to its end (failed frames are in st), or an error as
+ * described at the top. */
+IPK_API int ipk_verify_file(const char *path, unsigned flags, struct ipk_verify_stats *st,
+			    ipk_verify_fn fn, void *ctx, char *err, size_t errlen) IPK_NONNULL(1, 3);
+
+/* ---- golden ---- */
+
+/*
+ * Key-level difference of two JSON lines as the formatter writes them: each leaf is named by its
+ * path (ipv4.ttl, ipv4.options[0].name, errors[1].code) and reported as "path: want -> got",
+ * "path: missing" or "path: unexpected", one per line ("  " indent) into out[0..cap) (cut with
+ * "..." when full; always NUL-terminated when cap > 0). Returns the number of differing leaves
+ * (0: equal), or IPK_E_INVAL when either side is not well-formed JSON.
+ */
+IPK_API int ipk_json_diff(const char *want, size_t wlen, const char *got, size_t glen, char *out,
+			  size_t cap) IPK_NONNULL(1, 3);
+
+/* Called for each frame whose JSON differs: diff is the text of ipk_json_diff(), or a sentence
+ * for a frame present on one side only. */
+typedef void (*ipk_golden_fn)(void *ctx, uint64_t frame, const char *diff);
+
+/*
+ * Decode path to JSON lines (ipk_fmt_packet, IPK_FMT_JSON) and compare them with the file
+ * expected, line by line. Returns the number of differing frames (0: identical; a frame missing
+ * on either side counts as one), or an error as above (-errno also for expected).
+ */
+IPK_API long ipk_golden_compare(const char *path, const char *expected, ipk_golden_fn fn,
+				void *ctx, char *err, size_t errlen) IPK_NONNULL(1, 2);
+
+/* Write the JSON decode of path to out (a temporary name beside out, renamed when complete).
+ * Returns the number of frames written or an error as above. */
+IPK_API long ipk_golden_write(const char *path, const char *out, char *err, size_t errlen)
+	IPK_NONNULL(1, 2);
+
+/* ---- rewrite ---- */
+
+/* An address prefix map FROM/n=TO/m: an address in FROM/n gets its top m bits from TO. */
+struct ipk_prefix_map {
+	uint32_t from, from_mask, to, to_mask;
+};
+
+/* Parse "A.B.C.D/n=E.F.G.H/m" (a missing /n is /32). Returns 0 or IPK_E_INVAL. */
+IPK_API int ipk_prefix_map_parse(const char *s, struct ipk_prefix_map *m) IPK_NONNULL(1, 2);
+
+#define IPK_REWRITE_MAXMAP 16
+#define IPK_REWRITE_KEEP (-1)
+
+/* What to change; IPK_REWRITE_KEEP (or 0 for the flags) leaves a field as it is. */
+struct ipk_rewrite {
+	int ttl;           /* 0..255 */
+	int tos;           /* 0..255 */
+	int id;            /* 0..65535: set the ID */
+	int id_add;        /* non-zero: add to the ID (mod 65536), after id */
+	uint8_t set_src, set_dst;
+	uint32_t src, dst; /* with set_src / set_dst; applied before the maps */
+	unsigned nsrc_map, ndst_map; /* first matching map wins */
+	struct ipk_prefix_map src_map[IPK_REWRITE_MAXMAP], dst_map[IPK_REWRITE_MAXMAP];
+};
+
+/* A rewrite that changes nothing. */
+IPK_API void ipk_rewrite_init(struct ipk_rewrite *rw) IPK_NONNULL(1);
+
+/*
+ * Rewrite the IPv4 header of frame[0..caplen) (link type dlt) in place: the header is re-written
+ * by ipk_ip4_marshal() with every field kept (IPK_IP4_KEEP_ALL) but the changed ones, and its
+ * checksum is updated with ipk_csum_update16/32 (RFC 1624), so a wrong checksum stays exactly as
+ * wrong; when an address changes, the UDP or TCP checksum of a first fragment is updated over
+ * the pseudo-header (UDP checksum 0 stays 0; a result of 0 is written 0xffff). Frames that are
+ * not IPv4 or whose header is not whole are left alone. Returns 1 if the frame changed, 0 if not.
+ */
+IPK_API int ipk_rewrite_frame(const struct ipk_rewrite *rw, int dlt, uint8_t *frame,
+			      size_t caplen, size_t wirelen) IPK_NONNULL(1, 3);
+
+struct ipk_rewrite_stats {
+	uint64_t packets, rewritten, l4_updated;
+};
+
+/* Rewrite every frame of in into a new capture out (same link type; pcapng with
+ * pcapw_flags IPK_PCAPW_PCAPNG) written through ipk_pcapw_*: out is replaced only when the whole
+ * file was written. Returns 0 or an error as above (nothing is left at out on error). */
+IPK_API int ipk_rewrite_file(const struct ipk_rewrite *rw, const char *in, const char *out,
+			     unsigned pcapw_flags, struct ipk_rewrite_stats *st, char *err,
+			     size_t errlen) IPK_NONNULL(1, 2, 3);
+
+/* ---- replay ---- */
+
+/* A capture's IPv4 datagrams loaded in memory for sending (opaque). */
+struct ipk_replay_cap;
+
+/* Load the IPv4 datagrams of path (frames that are not IPv4 or whose header does not decode are
+ * skipped and counted). Returns 0 with *out set (free with ipk_replay_free), or an error as
+ * above, or -ENOMEM. */
+IPK_API int ipk_replay_load(const char *path, struct ipk_replay_cap **out, char *err,
+			    size_t errlen) IPK_NONNULL(1, 2);
+IPK_API void ipk_replay_free(struct ipk_replay_cap *c);
+/* Datagrams loaded, frames skipped, and the capture's duration in seconds. */
+IPK_API uint64_t ipk_replay_count(const struct ipk_replay_cap *c) IPK_NONNULL(1);
+IPK_API uint64_t ipk_replay_skipped(const struct ipk_replay_cap *c) IPK_NONNULL(1);
+IPK_API double ipk_replay_duration(const struct ipk_replay_cap *c) IPK_NONNULL(1);
+
+struct ipk_replay_stats {
+	uint64_t sent, failed, bytes;
+	uint64_t loops_done;
+	int last_err;        /* -errno of the last failed send, 0 if none */
+	double seconds;      /* wall time of the run so far */
+};
+
+/* Timing: exactly one of the modes. */
+enum ipk_replay_mode {
+	IPK_REPLAY_TIMED = 0, /* capture timestamps divided by speed */
+	IPK_REPLAY_RATE = 1,  /* a fixed rate of pps datagrams per second */
+	IPK_REPLAY_TOP = 2,   /* as fast as possible, batches of IPK_BATCH_MAX via sendmmsg */
+};
+
+struct ipk_replay_opts {
+	int mode;            /* enum ipk_replay_mode */
+	double speed;        /* TIMED: > 0, 1 = original timing */
+	double pps;          /* RATE: > 0 */
+	uint64_t loops;      /* passes over the capture, >= 1 */
+	unsigned ifindex;    /* 0: the route decides; else IP_PKTINFO selects the interface */
+	const volatile int *stop; /* may be NULL; non-zero stops the run */
+	/* called about every interval seconds (0: never) and once at the end */
+	void (*progress)(void *ctx, const struct ipk_replay_stats *st);
+	void *ctx;
+	double interval;
+};
+
+/*
+ * Send the loaded datagrams on fd, a raw socket with IP_HDRINCL (ipk_raw_open(IPPROTO_RAW, 1)),
+ * through ipk_raw_write_batch() with every header field kept (IPK_IP4_KEEP_ALL), so the header
+ * bytes go out as captured except what Linux rewrites (checksum, total length, a zero ID without
+ * DF, a zero source; see ipk_raw_write). A datagram the kernel refuses is counted in failed and
+ * the run goes on. Returns 0 or -EINVAL for bad options; st is filled in either case.
+ */
+IPK_API int ipk_replay_run(int fd, const struct ipk_replay_cap *c, const struct ipk_replay_opts *o,
+			   struct ipk_replay_stats *st) IPK_NONNULL(2, 3, 4);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

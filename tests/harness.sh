@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# harness.sh - `ipv4kit replay` verify/golden/rewrite from the command line over pcaps/ and ../shared/pcaps (known malformed frames fail with their codes).
+# usage: harness.sh TOOL SRCDIR [SHARED_PCAPS]
+set -u
+tool=${1:?usage: harness.sh TOOL SRCDIR [SHARED]}
+src=${2:?usage: harness.sh TOOL SRCDIR [SHARED]}
+shared=${3:-$src/../shared/pcaps}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+
+# verify FILE RC [PATTERN...]: exit status RC and every pattern in the output
+verify() {
+	local f=$1 want=$2 rc
+	shift 2
+	"$tool" replay verify -v "$f" >"$tmp/out" 2>&1
+	rc=$?
+	[ $rc -eq "$want" ] || { bad "verify $(basename "$f"): exit $rc, want $want"; cat "$tmp/out"; return; }
+	local p
+	for p in "$@"; do
+		grep -qF -- "$p" "$tmp/out" || { bad "verify $(basename "$f"): no '$p' in:"; cat "$tmp/out"; return; }
+	done
+	ok
+}
+
+# --- the project's own captures
+verify "$src/pcaps/sample.pcap" 1 \
+	"sample.pcap: frame 21: IGMP_RECORDS (igmp at 72)" \
+	"sample.pcap: frame 26: IP_CHECKSUM (ipv4 at 24, 0xbeef should be 0x2df7)" \
+	"sample.pcap: frame 27: IGMP_CHECKSUM (igmp at 40, 0xdead should be 0xf9fb)" \
+	"sample.pcap: frame 28: IGMP_QUERY_LEN" "40 frames: 36 passed, 4 failed" \
+	"re-marshal: 40 identical, 0 differ"
+n=$("$tool" replay verify -v "$src/pcaps/sample.pcap" | grep -c ': frame ')
+[ "$n" -eq 4 ] && ok || bad "sample.pcap: $n failed frames listed, want 4"
+
+for cap in "$src"/pcaps/*.pcap "$src"/pcaps/*.pcapng; do
+	[ -f "$cap" ] || continue
+	name=$(basename "$cap"); name=${name%.*}
+	[ -f "$src/tests/golden/$name.json" ] || continue
+	if "$tool" replay golden "$cap" "$src/tests/golden/$name.json" >"$tmp/out" 2>&1; then ok
+	else bad "golden $name"; head -40 "$tmp/out"; fi
+done
+
+# golden shows the frame and the differing keys
+"$tool" replay rewrite --ttl 7 "$src/pcaps/sample.pcap" "$tmp/ttl7.pcap" >/dev/null || bad "rewrite --ttl"
+"$tool" replay golden "$tmp/ttl7.pcap" "$src/tests/golden/sample.json" >"$tmp/out" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -q '^frame 1:$' "$tmp/out" && grep -q '  ipv4.ttl: 1 -> 7' "$tmp/out"; then ok
+else bad "golden diff after --ttl 7 (exit $rc)"; head -20 "$tmp/out"; fi
+# golden --update writes a file that then matches
+"$tool" replay golden --update "$tmp/ttl7.pcap" "$tmp/ttl7.json" >/dev/null &&
+	"$tool" replay golden "$tmp/ttl7.pcap" "$tmp/ttl7.json" >/dev/null && ok || bad "golden --update"
+
+# rewrite keeps every checksum right: the rewritten sample fails exactly as the original did
+"$tool" replay rewrite --src-map 198.18.0.0/16=10.1.0.0/16 --dst 192.0.2.1 --tos 0x10 --id +1000 \
+	"$src/pcaps/sample.pcap" "$tmp/rw.pcap" >"$tmp/out" 2>&1 || bad "rewrite: $(cat "$tmp/out")"
+verify "$tmp/rw.pcap" 1 "rw.pcap: frame 26: IP_CHECKSUM" "rw.pcap: frame 27: IGMP_CHECKSUM" \
+	"40 frames: 36 passed, 4 failed" "udp 0 of 4 checked"
+"$tool" decode "$tmp/rw.pcap" | grep -q '10.1.0.10 > 192.0.2.1' && ok || bad "rewrite: addresses not mapped"
+
+# errors: not a capture (exit 2, one clear line), missing file, output left alone
+echo "plain text" >"$tmp/text.pcap"
+"$tool" replay verify "$tmp/text.pcap" >"$tmp/out" 2>&1
+rc=$?
+if [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/out")" -eq 1 ] && grep -q 'not a pcap or pcapng capture' "$tmp/out"; then ok
+else bad "not-a-capture: exit $rc: $(cat "$tmp/out")"; fi
+"$tool" replay rewrite --ttl 3 "$tmp/text.pcap" "$tmp/none.pcap" >/dev/null 2>&1
+[ $? -eq 2 ] && [ ! -e "$tmp/none.pcap" ] && ok || bad "rewrite of a non-capture left output"
+# a capture cut in the middle of a record: counted, not fatal
+head -c 1000 "$src/pcaps/sample.pcap" >"$tmp/cut.pcap"
+"$tool" replay verify "$tmp/cut.pcap" >"$tmp/out" 2>&1
+rc=$?
+grep -q 'last record cut by the end of the file' "$tmp/out" && [ $rc -eq 0 ] && ok ||
+	{ bad "cut capture (exit $rc)"; cat "$tmp/out"; }
+
+# --- captures written by others: clean ones pass, malformed ones fail with their codes
+if [ -d "$shared/tcpdump" ]; then
+	T=$shared/tcpdump O=$shared/other
+	for f in IGMP_V1 IGMP_V2 igmpv3-queries mtrace mrinfo_query PIM-SM_join_prune afs eapon1 \
+		LINKTYPE_IPV4 LINKTYPE_RAW_ipv4 gso-ipv4 ipv4_tcp_http_xml; do
+		verify "$T/$f.pcap" 0 "failed, "
+	done
+	verify "$T/rsvp-inf-loop-2.pcapng" 0 "1 passed"
+	for f in igmp IGMPv3_Multihost IPv4Frag home-multicast-short ipv4-options igmpv3_report2 \
+		multicast-igmp-version-membership-query-and-report; do
+		[ "$f" = IGMPv3_Multihost ] && continue
+		verify "$O/$f.pcap" 0 "0 failed"
+	done
+	verify "$O/IGMPv3_Multihost.pcap" 1 "79 frames: 68 passed, 11 failed" "IP_CHECKSUM 11"
+	verify "$O/igmp-bad-checksum.pcap" 1 "frame 5: IGMP_CHECKSUM (igmp at 40"
+	verify "$T/ipv4_invalid_hdr_length.pcap" 1 "frame 1: IP_IHL (ipv4 at 14)"
+	verify "$T/ipv4_invalid_total_length.pcap" 1 "frame 1: IP_TRUNCATED (ipv4 at 16)"
+	verify "$T/ipv4_invalid_total_length_2.pcap" 1 "frame 1: IP_TOTLEN_SHORT (ipv4 at 16)"
+	verify "$T/ipv4_invalid_length.pcap" 1 "frame 1: IP_SHORT (ipv4 at 14)"
+	verify "$T/bad-ipv4-version-pgm-heapoverflow.pcap" 1 "IP_VERSION (ipv4 at 14)"
+	verify "$T/LINKTYPE_IPV4_invalid.pcap" 1 "frame 1: IP_VERSION (ipv4 at 0)"
+	verify "$T/ipv4_tcp_http_xml_tso.pcap" 1 "IP_TOTLEN_ZERO (ipv4 at 16)"
+	verify "$T/bigtcp-ipv4.pcap" 1 "IP_TOTLEN_ZERO"
+	verify "$T/extract_read2_asan.pcap" 1 "IP_CHECKSUM (ipv4 at 10" "OPT_LEN (ipv4 at 26)"
+	verify "$T/ip_ts_opts_asan.pcap" 1 "OPT_LEN"
+	verify "$T/heapoverflow-in_checksum.pcap" 1 "IP_CHECKSUM"
+	verify "$T/relts-0x80000000.pcap" 1 "IP_CHECKSUM"
+	verify "$T/dns-badcookie.pcap" 1 "4 frames: 0 passed, 4 failed" "IP_CHECKSUM 4" "udp 4 of 4 checked"
+	# truncated by the snaplen only: counted, passes
+	verify "$T/ip_printroute_asan.pcap" 0 "1 passed, 0 failed, 1 truncated"
+	# libpcap 1.10 refuses a pcapng whose interfaces differ in snaplen: said clearly
+	verify "$O/ipv4-malformed.pcap" 1 "different snaplens"
+	# a link type the codec does not decode (Frame Relay)
+	verify "$T/icmp-icmp_print-oobr-2.pcap" 2 "is not one the codec decodes"
+	# every capture at once: runs to the end, no crash, total line
+	all=("$T"/*.pcap "$T"/*.pcapng "$O"/*.pcap)
+	"$tool" replay verify -q "${all[@]}" >"$tmp/out" 2>&1
+	rc=$?
+	[ $rc -eq 2 ] && grep -q '^total: ' "$tmp/out" && ok || { bad "verify all shared (exit $rc)"; tail -5 "$tmp/out"; }
+else
+	echo "note: no shared captures at $shared"
+fi
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]

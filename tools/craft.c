@@ -1,0 +1,1251 @@
+/* craft.c - `ipv4kit craft`: build any IPv4 packet (every header field, options, IGMPv1/v2/v3, UDP, ICMP, raw) from the command line; write pcap/pcapng, print hex or send (RFC 791, 1112, 2236, 3376, 768, 792). */
+#define _GNU_SOURCE /* clock_nanosleep, strcasecmp */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "ipv4kit/checksum.h"
+#include "ipv4kit/cmsg.h"
+#include "ipv4kit/error.h"
+#include "ipv4kit/fmt.h"
+#include "ipv4kit/igmp.h"
+#include "ipv4kit/ip4.h"
+#include "ipv4kit/ipopt.h"
+#include "ipv4kit/link.h"
+#include "ipv4kit/packet.h"
+#include "ipv4kit/pcapio.h"
+#include "ipv4kit/sock.h"
+
+#define PROG "ipv4kit craft"
+#define MAXPAY 65535
+#define MAXADDR 16384 /* sources and route addresses, all sections together */
+#define MAXREC 2048
+#define ETH_HLEN 14
+
+enum kind {
+	K_NONE,
+	K_IGMP1_QUERY,
+	K_IGMP1_REPORT,
+	K_IGMP2_QUERY,
+	K_IGMP2_REPORT,
+	K_IGMP2_LEAVE,
+	K_IGMP3_QUERY,
+	K_IGMP3_REPORT,
+	K_IGMP,
+	K_UDP,
+	K_ICMP,
+	K_RAW,
+};
+
+static const struct {
+	const char *name;
+	enum kind kind;
+	uint8_t type; /* IGMP or ICMP type */
+} kinds[] = {
+	{"igmp1-query", K_IGMP1_QUERY, IPK_IGMP_QUERY},
+	{"igmp1-report", K_IGMP1_REPORT, IPK_IGMP_V1_REPORT},
+	{"igmp2-query", K_IGMP2_QUERY, IPK_IGMP_QUERY},
+	{"igmp2-report", K_IGMP2_REPORT, IPK_IGMP_V2_REPORT},
+	{"igmp2-leave", K_IGMP2_LEAVE, IPK_IGMP_V2_LEAVE},
+	{"igmp3-query", K_IGMP3_QUERY, IPK_IGMP_QUERY},
+	{"igmp3-report", K_IGMP3_REPORT, IPK_IGMP_V3_REPORT},
+	{"igmp", K_IGMP, IPK_IGMP_QUERY},
+	{"udp", K_UDP, 0},
+	{"icmp-echo", K_ICMP, 8},
+	{"icmp-echo-reply", K_ICMP, 0},
+	{"icmp", K_ICMP, 8},
+	{"raw", K_RAW, 0},
+};
+
+/* Everything the command line says, before building. */
+struct spec {
+	/* ip section */
+	struct ipk_ip4 h;
+	unsigned keep;            /* IPK_IP4_KEEP_* */
+	unsigned set;             /* F_* fields given */
+	int dscp, ecn;            /* -1: not given */
+	int flag_set[3];          /* rf, df, mf: -1 keep, 0 clear, 1 set */
+	uint8_t opts[IPK_IP4_MAXOPTLEN];
+	struct ipk_wbuf ow;
+	int opts_given;           /* opt= seen (replaces the IGMP default Router Alert) */
+	/* payload section */
+	enum kind kind;
+	uint8_t ptype;            /* default type of the keyword */
+	int type, code, csum;     /* -1: default */
+	uint32_t group;
+	int group_set;
+	uint8_t data[MAXPAY];     /* UDP/ICMP/raw data, IGMP trailing bytes */
+	size_t dlen;
+	/* igmp3 query */
+	int mrc, qrv, qqic, resv, s, nsrcs;
+	size_t src0, nsrc;        /* sources: addrs[src0 .. src0+nsrc) */
+	/* igmp3 report */
+	struct ipk_igmp_rec_spec recs[MAXREC];
+	size_t nrec;
+	int nrecs;
+	/* udp / icmp */
+	int sport, dport, ulen, icmp_id, icmp_seq;
+};
+
+#define F_TOS 0x01
+#define F_ID 0x02
+#define F_FRAG 0x04
+#define F_TTL 0x08
+#define F_PROTO 0x10
+#define F_SRC 0x20
+#define F_DST 0x40
+
+static uint32_t addrs[MAXADDR];
+static size_t naddrs;
+static uint8_t auxpool[MAXREC * 16];
+static size_t nauxpool;
+
+static int bad(const char *tok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad(const char *tok, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: '%s': ", PROG, tok);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+static void wr16(uint8_t *p, unsigned v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* Decimal or 0x hex, 0..max. */
+static int num(const char *tok, const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 0);
+	if (errno || end == s || *end || s[0] == '-' || s[0] == '+' || v > max)
+		return bad(tok, "'%s' is not a number from 0 to %lu", s, max);
+	*out = v;
+	return 0;
+}
+
+static int inum(const char *tok, const char *s, unsigned long max, int *out)
+{
+	unsigned long v;
+	if (num(tok, s, max, &v))
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int addr(const char *tok, const char *s, uint32_t *out)
+{
+	if (ipk_ip4_aton(s, out) != 0)
+		return bad(tok, "'%s' is not an IPv4 address (dotted quad)", s);
+	return 0;
+}
+
+/* Comma-separated addresses appended to the pool; *n counts them. */
+static int addr_list(const char *tok, const char *s, size_t *n)
+{
+	char buf[65536];
+	if (strlen(s) >= sizeof(buf))
+		return bad(tok, "list too long");
+	strcpy(buf, s);
+	for (char *save, *a = strtok_r(buf, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+		if (naddrs == MAXADDR)
+			return bad(tok, "more than %d addresses in all", MAXADDR);
+		if (addr(tok, a, &addrs[naddrs]))
+			return -1;
+		naddrs++;
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Hex bytes, optionally 0x-prefixed, with ':', '-', '.', ' ' or '_' between bytes. */
+static int hex(const char *tok, const char *s, uint8_t *out, size_t cap, size_t *n)
+{
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	size_t k = 0;
+	int hi = -1;
+	for (; *s; s++) {
+		int c = (unsigned char)*s, v;
+		if (strchr(":-. _", c)) {
+			if (hi >= 0)
+				return bad(tok, "odd number of hex digits before '%c'", c);
+			continue;
+		}
+		if (!isxdigit(c))
+			return bad(tok, "'%c' is not a hex digit", c);
+		v = isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
+		if (hi < 0) {
+			hi = v;
+			continue;
+		}
+		if (*n + k >= cap)
+			return bad(tok, "more than %zu bytes", cap);
+		out[*n + k++] = (uint8_t)(hi << 4 | v);
+		hi = -1;
+	}
+	if (hi >= 0)
+		return bad(tok, "odd number of hex digits");
+	*n += k;
+	return 0;
+}
+
+static int read_file(const char *tok, const char *path, uint8_t *out, size_t cap, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return bad(tok, "cannot read '%s': %s", path, strerror(errno));
+	size_t r = fread(out + *n, 1, cap - *n, f);
+	int more = fgetc(f) != EOF, err = ferror(f);
+	fclose(f);
+	if (err)
+		return bad(tok, "cannot read '%s'", path);
+	if (more)
+		return bad(tok, "'%s' has more than %zu bytes", path, cap - *n);
+	*n += r;
+	return 0;
+}
+
+/* ---- IPv4 options: opt=SPEC ---- */
+
+static int opt_err(const char *tok, int r)
+{
+	if (r == IPK_E_NOSPACE)
+		return bad(tok, "options would pass 40 bytes");
+	return bad(tok, "%s", ipk_strerror(r));
+}
+
+/* Split s at ':' into at most max parts (in place). */
+static int split(char *s, char **part, int max)
+{
+	int n = 0;
+	part[n++] = s;
+	for (char *p = s; *p && n < max; p++)
+		if (*p == ':') {
+			*p = 0;
+			part[n++] = p + 1;
+		}
+	return n;
+}
+
+static int parse_opt(struct spec *sp, const char *tok, const char *v)
+{
+	char buf[512], *a[8];
+	if (strlen(v) >= sizeof(buf))
+		return bad(tok, "option too long");
+	strcpy(buf, v);
+	int n = split(buf, a, 8), r;
+	unsigned long x, y, z, t;
+	struct ipk_wbuf *w = &sp->ow;
+	const char *k = a[0];
+	sp->opts_given = 1;
+	if (!strcmp(k, "none") && n == 1)
+		return 0;
+	if (!strcmp(k, "eol") && n == 1)
+		r = ipk_opt_put_eol(w);
+	else if (!strcmp(k, "nop") && n == 1)
+		r = ipk_opt_put_nop(w);
+	else if (!strcmp(k, "ra") && n <= 2) {
+		x = 0;
+		if (n == 2 && num(tok, a[1], 0xffff, &x))
+			return -1;
+		r = ipk_opt_put_ra(w, (uint16_t)x);
+	} else if ((!strcmp(k, "rr") || !strcmp(k, "lsrr") || !strcmp(k, "ssrr")) && n >= 2 && n <= 3) {
+		/* rr:N (N empty slots) or rr/lsrr/ssrr:A,B,... [:PTR] */
+		uint8_t type = k[0] == 'r' ? IPK_OPT_RR : k[0] == 'l' ? IPK_OPT_LSRR : IPK_OPT_SSRR;
+		size_t cnt = 0, first = naddrs;
+		const uint32_t *list = NULL;
+		x = 0;
+		if (n == 3 && num(tok, a[2], 255, &x))
+			return -1;
+		if (strchr(a[1], '.')) {
+			if (addr_list(tok, a[1], &cnt))
+				return -1;
+			list = addrs + first;
+		} else {
+			if (num(tok, a[1], 9, &y))
+				return -1;
+			cnt = y;
+		}
+		r = ipk_opt_put_route(w, type, (uint8_t)x, list, cnt);
+	} else if (!strcmp(k, "ts") && n >= 3 && n <= 5) {
+		/* ts:MODE:SLOTS|ADDRS[:OFLW[:PTR]] */
+		if (!strcmp(a[1], "tsonly"))
+			x = IPK_OPT_TS_TSONLY;
+		else if (!strcmp(a[1], "tsaddr"))
+			x = IPK_OPT_TS_TSADDR;
+		else if (!strcmp(a[1], "prespec"))
+			x = IPK_OPT_TS_PRESPEC;
+		else if (num(tok, a[1], 15, &x))
+			return bad(tok, "timestamp mode is tsonly, tsaddr, prespec or 0..15");
+		size_t cnt = 0, first = naddrs;
+		const uint32_t *list = NULL;
+		if (strchr(a[2], '.')) {
+			if (addr_list(tok, a[2], &cnt))
+				return -1;
+			list = addrs + first;
+		} else {
+			if (num(tok, a[2], 9, &y))
+				return -1;
+			cnt = y;
+		}
+		z = 0, t = 0;
+		if (n >= 4 && num(tok, a[3], 15, &z))
+			return -1;
+		if (n >= 5 && num(tok, a[4], 255, &t))
+			return -1;
+		r = ipk_opt_put_ts(w, (uint8_t)x, (uint8_t)z, (uint8_t)t, list, NULL, cnt);
+	} else if (!strcmp(k, "sec") && (n == 1 || n == 5)) {
+		x = y = z = t = 0;
+		if (n == 5 && (num(tok, a[1], 0xffff, &x) || num(tok, a[2], 0xffff, &y) ||
+			       num(tok, a[3], 0xffff, &z) || num(tok, a[4], 0xffffff, &t)))
+			return -1;
+		r = ipk_opt_put_sec(w, (uint16_t)x, (uint16_t)y, (uint16_t)z, (uint32_t)t);
+	} else if (!strcmp(k, "sid") && n == 2) {
+		if (num(tok, a[1], 0xffff, &x))
+			return -1;
+		r = ipk_opt_put_sid(w, (uint16_t)x);
+	} else if (!strcmp(k, "qs") && n == 5) {
+		if (num(tok, a[1], 15, &x) || num(tok, a[2], 15, &y) || num(tok, a[3], 255, &z) ||
+		    num(tok, a[4], 0x3fffffff, &t))
+			return -1;
+		r = ipk_opt_put_qs(w, (uint8_t)x, (uint8_t)y, (uint8_t)z, (uint32_t)t);
+	} else if (!strcmp(k, "cipso") && n >= 2 && n <= 3) {
+		uint8_t tags[40];
+		size_t tl = 0;
+		if (num(tok, a[1], 0xffffffffUL, &x) || (n == 3 && hex(tok, a[2], tags, sizeof(tags), &tl)))
+			return -1;
+		r = ipk_opt_put_cipso(w, (uint32_t)x, tags, tl);
+	} else if (!strcmp(k, "raw") && n == 2) {
+		uint8_t b[40];
+		size_t bl = 0;
+		if (hex(tok, a[1], b, sizeof(b), &bl))
+			return -1;
+		r = ipk_opt_put_raw(w, b, bl);
+	} else {
+		return bad(tok, "unknown option or wrong arguments; options: eol, nop, ra[:V], rr:N, "
+				"rr|lsrr|ssrr:A,B[,...][:PTR], ts:tsonly|tsaddr|prespec|N:SLOTS|A,B[:OFLW[:PTR]], "
+				"sec[:S:C:H:TCC], sid:N, qs:FUNC:RATE:TTL:NONCE, cipso:DOI[:HEX], raw:HEX, none");
+	}
+	return r ? opt_err(tok, r) : 0;
+}
+
+/* ---- the ip section ---- */
+
+static int flag_idx(const char *s)
+{
+	return !strcmp(s, "rf") ? 0 : !strcmp(s, "df") ? 1 : !strcmp(s, "mf") ? 2 : -1;
+}
+
+static int proto_num(const char *tok, const char *v, int *out)
+{
+	static const struct {
+		const char *n;
+		int p;
+	} names[] = {{"icmp", 1}, {"igmp", 2}, {"tcp", 6}, {"udp", 17}};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcasecmp(v, names[i].n)) {
+			*out = names[i].p;
+			return 0;
+		}
+	return inum(tok, v, 255, out);
+}
+
+static int ip_field(struct spec *sp, const char *tok)
+{
+	const char *eq = strchr(tok, '=');
+	int fi;
+	if (!eq) {
+		if ((fi = flag_idx(tok)) >= 0) {
+			sp->flag_set[fi] = 1;
+			return 0;
+		}
+		if (!strncmp(tok, "no", 2) && (fi = flag_idx(tok + 2)) >= 0) {
+			sp->flag_set[fi] = 0;
+			return 0;
+		}
+		return bad(tok, "unknown ip field (fields: version= ihl= tos= dscp= ecn= len= id= "
+				"flags= rf df mf nodf frag= ttl= proto= csum= src= dst= opt=)");
+	}
+	char key[32];
+	size_t kl = (size_t)(eq - tok);
+	const char *v = eq + 1;
+	if (kl >= sizeof(key))
+		return bad(tok, "unknown ip field");
+	memcpy(key, tok, kl);
+	key[kl] = 0;
+	struct ipk_ip4 *h = &sp->h;
+	int x;
+	if (!strcmp(key, "version")) {
+		if (inum(tok, v, 15, &x))
+			return -1;
+		h->version = (uint8_t)x;
+		sp->keep |= IPK_IP4_KEEP_VERSION;
+	} else if (!strcmp(key, "ihl")) {
+		if (inum(tok, v, 15, &x))
+			return -1;
+		h->ihl = (uint8_t)x;
+		sp->keep |= IPK_IP4_KEEP_IHL;
+	} else if (!strcmp(key, "tos")) {
+		if (inum(tok, v, 255, &x))
+			return -1;
+		h->tos = (uint8_t)x;
+		sp->set |= F_TOS;
+	} else if (!strcmp(key, "dscp")) {
+		if (inum(tok, v, 63, &sp->dscp))
+			return -1;
+	} else if (!strcmp(key, "ecn")) {
+		if (inum(tok, v, 3, &sp->ecn))
+			return -1;
+	} else if (!strcmp(key, "len") || !strcmp(key, "tlen")) {
+		if (inum(tok, v, 65535, &x))
+			return -1;
+		h->total_len = (uint16_t)x;
+		sp->keep |= IPK_IP4_KEEP_TOTLEN;
+	} else if (!strcmp(key, "id")) {
+		if (inum(tok, v, 65535, &x))
+			return -1;
+		h->id = (uint16_t)x;
+		sp->set |= F_ID;
+	} else if (!strcmp(key, "flags")) {
+		/* flags=df,mf | none | N (3 bits: 4 rf, 2 df, 1 mf) */
+		int f[3] = {0, 0, 0};
+		if (isdigit((unsigned char)v[0])) {
+			if (inum(tok, v, 7, &x))
+				return -1;
+			f[0] = x >> 2 & 1, f[1] = x >> 1 & 1, f[2] = x & 1;
+		} else if (strcmp(v, "none")) {
+			char buf[64];
+			snprintf(buf, sizeof(buf), "%s", v);
+			for (char *save, *p = strtok_r(buf, ",+", &save); p; p = strtok_r(NULL, ",+", &save)) {
+				if ((fi = flag_idx(p)) < 0)
+					return bad(tok, "flag '%s' is not rf, df or mf", p);
+				f[fi] = 1;
+			}
+		}
+		for (int i = 0; i < 3; i++)
+			sp->flag_set[i] = f[i];
+	} else if (!strcmp(key, "frag") || !strcmp(key, "frag_off")) {
+		if (inum(tok, v, 8191, &x))
+			return -1;
+		h->frag_off = (uint16_t)x;
+		sp->set |= F_FRAG;
+	} else if (!strcmp(key, "ttl")) {
+		if (inum(tok, v, 255, &x))
+			return -1;
+		h->ttl = (uint8_t)x;
+		sp->set |= F_TTL;
+	} else if (!strcmp(key, "proto")) {
+		if (proto_num(tok, v, &x))
+			return -1;
+		h->proto = (uint8_t)x;
+		sp->set |= F_PROTO;
+	} else if (!strcmp(key, "csum") || !strcmp(key, "checksum")) {
+		if (inum(tok, v, 65535, &x))
+			return -1;
+		h->checksum = (uint16_t)x;
+		sp->keep |= IPK_IP4_KEEP_CSUM;
+	} else if (!strcmp(key, "src")) {
+		if (addr(tok, v, &h->src))
+			return -1;
+		sp->set |= F_SRC;
+	} else if (!strcmp(key, "dst")) {
+		if (addr(tok, v, &h->dst))
+			return -1;
+		sp->set |= F_DST;
+	} else if (!strcmp(key, "opt")) {
+		return parse_opt(sp, tok, v);
+	} else {
+		return bad(tok, "unknown ip field (fields: version= ihl= tos= dscp= ecn= len= id= "
+				"flags= rf df mf nodf frag= ttl= proto= csum= src= dst= opt=)");
+	}
+	return 0;
+}
+
+/* ---- the payload section ---- */
+
+static int is_igmp(enum kind k)
+{
+	return k >= K_IGMP1_QUERY && k <= K_IGMP;
+}
+
+/* Payload data fields shared by udp, icmp and raw: payload=TEXT, hex=HEX, file=PATH. */
+static int data_field(struct spec *sp, const char *tok, const char *key, const char *v, int *done)
+{
+	*done = 1;
+	if (!strcmp(key, "payload") || !strcmp(key, "text") || !strcmp(key, "data")) {
+		size_t l = strlen(v);
+		if (l > sizeof(sp->data) - sp->dlen)
+			return bad(tok, "payload longer than %d bytes", MAXPAY);
+		memcpy(sp->data + sp->dlen, v, l);
+		sp->dlen += l;
+		return 0;
+	}
+	if (!strcmp(key, "hex"))
+		return hex(tok, v, sp->data, sizeof(sp->data), &sp->dlen);
+	if (!strcmp(key, "file"))
+		return read_file(tok, v, sp->data, sizeof(sp->data), &sp->dlen);
+	*done = 0;
+	return 0;
+}
+
+static int rec_type(const char *tok, const char *s, uint8_t *out)
+{
+	static const char *const names[] = {"is_in", "is_ex", "to_in", "to_ex", "allow", "block"};
+	for (int i = 0; i < 6; i++)
+		if (!strcasecmp(s, names[i])) {
+			*out = (uint8_t)(i + 1);
+			return 0;
+		}
+	int x;
+	if (!isdigit((unsigned char)s[0]))
+		return bad(tok, "record type '%s' is not is_in, is_ex, to_in, to_ex, allow, block or 0..255", s);
+	if (inum(tok, s, 255, &x))
+		return -1;
+	*out = (uint8_t)x;
+	return 0;
+}
+
+/* rec=TYPE,GROUP[,SRC...] */
+static int parse_rec(struct spec *sp, const char *tok, const char *v)
+{
+	if (sp->nrec == MAXREC)
+		return bad(tok, "more than %d records", MAXREC);
+	char buf[65536];
+	if (strlen(v) >= sizeof(buf))
+		return bad(tok, "record too long");
+	strcpy(buf, v);
+	char *c1 = strchr(buf, ',');
+	if (!c1)
+		return bad(tok, "a record is TYPE,GROUP[,SOURCE...]");
+	*c1 = 0;
+	char *g = c1 + 1, *c2 = strchr(g, ',');
+	if (c2)
+		*c2 = 0;
+	struct ipk_igmp_rec_spec *r = &sp->recs[sp->nrec];
+	memset(r, 0, sizeof(*r));
+	if (rec_type(tok, buf, &r->type) || addr(tok, g, &r->group))
+		return -1;
+	size_t n = 0, first = naddrs;
+	if (c2 && addr_list(tok, c2 + 1, &n))
+		return -1;
+	if (n > 65535)
+		return bad(tok, "more than 65535 sources");
+	r->nsrcs = (uint16_t)n;
+	r->srcs = n ? addrs + first : NULL;
+	sp->nrec++;
+	return 0;
+}
+
+static int payload_field(struct spec *sp, const char *tok)
+{
+	const char *eq = strchr(tok, '=');
+	const char *name = kinds[0].name;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (kinds[i].kind == sp->kind)
+			name = kinds[i].name;
+	if (!eq) {
+		if (sp->kind == K_IGMP3_QUERY && !strcmp(tok, "s")) {
+			sp->s = 1;
+			return 0;
+		}
+		if (sp->kind == K_RAW)
+			return hex(tok, tok, sp->data, sizeof(sp->data), &sp->dlen);
+		return bad(tok, "not a field of %s (fields are NAME=VALUE; see ipv4kit craft --help)", name);
+	}
+	char key[32];
+	size_t kl = (size_t)(eq - tok);
+	const char *v = eq + 1;
+	if (kl >= sizeof(key))
+		return bad(tok, "not a field of %s", name);
+	memcpy(key, tok, kl);
+	key[kl] = 0;
+	int done;
+	enum kind k = sp->kind;
+	if (is_igmp(k)) {
+		if (!strcmp(key, "type"))
+			return inum(tok, v, 255, &sp->type);
+		if (!strcmp(key, "code") || ((k == K_IGMP2_QUERY || k == K_IGMP2_REPORT ||
+					      k == K_IGMP2_LEAVE || k == K_IGMP) && !strcmp(key, "mrt")))
+			return inum(tok, v, 255, &sp->code);
+		if (!strcmp(key, "csum") || !strcmp(key, "checksum"))
+			return inum(tok, v, 65535, &sp->csum);
+		if (!strcmp(key, "group")) {
+			sp->group_set = 1;
+			return addr(tok, v, &sp->group);
+		}
+		if (!strcmp(key, "trail"))
+			return hex(tok, v, sp->data, sizeof(sp->data), &sp->dlen);
+		if (k == K_IGMP3_QUERY) {
+			unsigned long x;
+			if (!strcmp(key, "mrc") || !strcmp(key, "mrt")) {
+				if (num(tok, v, 31744, &x))
+					return -1;
+				sp->mrc = ipk_igmp_code_encode((unsigned)x);
+				return 0;
+			}
+			if (!strcmp(key, "mrc-raw"))
+				return inum(tok, v, 255, &sp->mrc);
+			if (!strcmp(key, "qqic") || !strcmp(key, "qqi")) {
+				if (num(tok, v, 31744, &x))
+					return -1;
+				sp->qqic = ipk_igmp_code_encode((unsigned)x);
+				return 0;
+			}
+			if (!strcmp(key, "qqic-raw"))
+				return inum(tok, v, 255, &sp->qqic);
+			if (!strcmp(key, "qrv"))
+				return inum(tok, v, 7, &sp->qrv);
+			if (!strcmp(key, "s"))
+				return inum(tok, v, 1, &sp->s);
+			if (!strcmp(key, "resv"))
+				return inum(tok, v, 15, &sp->resv);
+			if (!strcmp(key, "src")) {
+				if (sp->nsrc == 0)
+					sp->src0 = naddrs;
+				else if (sp->src0 + sp->nsrc != naddrs)
+					return bad(tok, "sources must be given together");
+				return addr_list(tok, v, &sp->nsrc);
+			}
+			if (!strcmp(key, "nsrcs"))
+				return inum(tok, v, 65535, &sp->nsrcs);
+		}
+		if (k == K_IGMP3_REPORT) {
+			if (!strcmp(key, "rec"))
+				return parse_rec(sp, tok, v);
+			if (!strcmp(key, "aux")) {
+				if (!sp->nrec)
+					return bad(tok, "aux= follows the rec= it belongs to");
+				size_t n = 0;
+				uint8_t *p = auxpool + nauxpool;
+				if (hex(tok, v, p, sizeof(auxpool) - nauxpool, &n))
+					return -1;
+				if (n % 4 || n > 255 * 4)
+					return bad(tok, "aux data is a whole number of 32-bit words (4..1020 bytes)");
+				sp->recs[sp->nrec - 1].aux = p;
+				sp->recs[sp->nrec - 1].aux_words = (uint8_t)(n / 4);
+				nauxpool += n;
+				return 0;
+			}
+			if (!strcmp(key, "nrecs"))
+				return inum(tok, v, 65535, &sp->nrecs);
+			if (!strcmp(key, "resv"))
+				return inum(tok, v, 65535, &sp->resv);
+		}
+		return bad(tok, "not a field of %s", name);
+	}
+	int r = data_field(sp, tok, key, v, &done);
+	if (done)
+		return r;
+	if (k == K_UDP) {
+		if (!strcmp(key, "sport"))
+			return inum(tok, v, 65535, &sp->sport);
+		if (!strcmp(key, "dport"))
+			return inum(tok, v, 65535, &sp->dport);
+		if (!strcmp(key, "len"))
+			return inum(tok, v, 65535, &sp->ulen);
+		if (!strcmp(key, "csum") || !strcmp(key, "checksum"))
+			return inum(tok, v, 65535, &sp->csum);
+	}
+	if (k == K_ICMP) {
+		if (!strcmp(key, "type"))
+			return inum(tok, v, 255, &sp->type);
+		if (!strcmp(key, "code"))
+			return inum(tok, v, 255, &sp->code);
+		if (!strcmp(key, "id"))
+			return inum(tok, v, 65535, &sp->icmp_id);
+		if (!strcmp(key, "seq"))
+			return inum(tok, v, 65535, &sp->icmp_seq);
+		if (!strcmp(key, "csum") || !strcmp(key, "checksum"))
+			return inum(tok, v, 65535, &sp->csum);
+	}
+	return bad(tok, "not a field of %s", name);
+}
+
+/* ---- building ---- */
+
+/* The payload (transport message) into out; for IGMP also the default IPv4 header into sp->h
+ * (before the ip fields are applied). Returns its length or -1. */
+static int build_igmp(struct spec *sp, uint8_t *out, size_t cap)
+{
+	struct ipk_wbuf w;
+	ipk_wbuf_init(&w, out, cap);
+	enum kind k = sp->kind;
+	uint8_t type = sp->type >= 0 ? (uint8_t)sp->type : sp->ptype;
+	int r;
+	const char *what = "igmp";
+	if ((k == K_IGMP1_REPORT || k == K_IGMP2_REPORT || k == K_IGMP2_LEAVE) && !sp->group_set)
+		return bad(k == K_IGMP1_REPORT ? "igmp1-report" : k == K_IGMP2_REPORT ? "igmp2-report" : "igmp2-leave",
+			   "needs group=ADDRESS");
+	switch (k) {
+	case K_IGMP1_QUERY:
+	case K_IGMP1_REPORT:
+		r = ipk_igmp_put_v1(&w, sp->ptype, sp->group);
+		break;
+	case K_IGMP2_QUERY:
+		r = ipk_igmp_put_v2(&w, sp->ptype, sp->code >= 0 ? (uint8_t)sp->code : 100, sp->group);
+		break;
+	case K_IGMP2_REPORT:
+	case K_IGMP2_LEAVE:
+	case K_IGMP:
+		r = ipk_igmp_put_v2(&w, sp->ptype, sp->code >= 0 ? (uint8_t)sp->code : 0, sp->group);
+		break;
+	case K_IGMP3_QUERY: {
+		struct ipk_igmp_v3q q = {
+		    .mrc = (uint8_t)(sp->mrc >= 0 ? sp->mrc : 100),
+		    .resv = (uint8_t)(sp->resv >= 0 ? sp->resv : 0),
+		    .s = (uint8_t)sp->s,
+		    .qrv = (uint8_t)(sp->qrv >= 0 ? sp->qrv : 2),
+		    .qqic = (uint8_t)(sp->qqic >= 0 ? sp->qqic : 125),
+		    .group = sp->group,
+		    .srcs = sp->nsrc ? addrs + sp->src0 : NULL,
+		    .nsrcs = (uint16_t)sp->nsrc,
+		};
+		if (sp->nsrc > 65535)
+			return bad("src=", "more than 65535 sources");
+		r = ipk_igmp_put_v3_query(&w, &q);
+		if (!r && sp->nsrcs >= 0)
+			wr16(out + 10, (unsigned)sp->nsrcs);
+		break;
+	}
+	case K_IGMP3_REPORT:
+		r = ipk_igmp_put_v3_report(&w, sp->recs, sp->nrec);
+		if (!r && sp->nrecs >= 0)
+			wr16(out + 6, (unsigned)sp->nrecs);
+		if (!r && sp->resv >= 0)
+			wr16(out + 4, (unsigned)sp->resv);
+		break;
+	default:
+		return -1;
+	}
+	if (r)
+		return bad(what, "cannot build the message: %s", ipk_strerror(r));
+	out[0] = type;
+	if (sp->code >= 0)
+		out[1] = (uint8_t)sp->code;
+	if (sp->dlen) {
+		if (sp->dlen > cap - w.len)
+			return bad("trail=", "message too long");
+		memcpy(out + w.len, sp->data, sp->dlen);
+		w.len += sp->dlen;
+	}
+	ipk_igmp_set_checksum(out, w.len, sp->csum);
+	return (int)w.len;
+}
+
+static int build_payload(struct spec *sp, uint8_t *out, size_t cap)
+{
+	if (is_igmp(sp->kind)) {
+		int n = build_igmp(sp, out, cap);
+		if (n >= 0)
+			ipk_igmp_ip4_defaults(out, (size_t)n, 0, &sp->h);
+		return n;
+	}
+	size_t hl = sp->kind == K_UDP || sp->kind == K_ICMP ? 8 : 0;
+	if (sp->dlen > cap - hl)
+		return bad(sp->kind == K_UDP ? "udp" : "icmp", "payload too long (%zu bytes)", sp->dlen);
+	memcpy(out + hl, sp->data, sp->dlen);
+	size_t n = hl + sp->dlen;
+	if (sp->kind == K_UDP) {
+		wr16(out, (unsigned)(sp->sport >= 0 ? sp->sport : 0));
+		wr16(out + 2, (unsigned)(sp->dport >= 0 ? sp->dport : 0));
+		wr16(out + 4, (unsigned)(sp->ulen >= 0 ? sp->ulen : (int)n));
+		wr16(out + 6, 0); /* the checksum needs the final addresses: see finish_l4() */
+	} else if (sp->kind == K_ICMP) {
+		out[0] = (uint8_t)(sp->type >= 0 ? sp->type : sp->ptype);
+		out[1] = (uint8_t)(sp->code >= 0 ? sp->code : 0);
+		wr16(out + 2, 0);
+		wr16(out + 4, (unsigned)(sp->icmp_id >= 0 ? sp->icmp_id : 0));
+		wr16(out + 6, (unsigned)(sp->icmp_seq >= 0 ? sp->icmp_seq : 0));
+		wr16(out + 2, sp->csum >= 0 ? (unsigned)sp->csum : ipk_csum(out, n));
+	}
+	return (int)n;
+}
+
+/* UDP checksum over the pseudo-header (RFC 768) with the final addresses; 0 is sent as 0xffff. */
+static void finish_l4(const struct spec *sp, uint8_t *pl, size_t n)
+{
+	if (sp->kind != K_UDP)
+		return;
+	if (sp->csum >= 0) {
+		wr16(pl + 6, (unsigned)sp->csum);
+		return;
+	}
+	uint16_t ulen = (uint16_t)((unsigned)pl[4] << 8 | pl[5]);
+	uint32_t sum = ipk_csum_pseudo(sp->h.src, sp->h.dst, IPK_PROTO_UDP, ulen);
+	uint16_t c = ipk_csum_fold(ipk_csum_partial(pl, n, sum));
+	wr16(pl + 6, c ? c : 0xffff);
+}
+
+/* Apply the ip section over the defaults (IGMP: ipk_igmp_ip4_defaults; else version 4, TTL 64,
+ * ID 1, no flags, protocol of the payload). */
+static int finish_ip(struct spec *sp, const struct ipk_ip4 *given)
+{
+	struct ipk_ip4 *h = &sp->h;
+	if (!is_igmp(sp->kind)) {
+		memset(h, 0, sizeof(*h));
+		h->ttl = 64;
+		h->id = 1;
+		h->proto = sp->kind == K_UDP ? IPK_PROTO_UDP : sp->kind == K_ICMP ? IPK_PROTO_ICMP :
+			   sp->kind == K_RAW ? 253 : 0; /* 253: RFC 3692 experimentation */
+	}
+	h->version = (sp->keep & IPK_IP4_KEEP_VERSION) ? given->version : 4;
+	h->ihl = given->ihl;
+	h->total_len = given->total_len;
+	h->checksum = given->checksum;
+	if (sp->set & F_TOS)
+		h->tos = given->tos;
+	if (sp->dscp >= 0)
+		h->tos = (uint8_t)(sp->dscp << 2 | (h->tos & 3));
+	if (sp->ecn >= 0)
+		h->tos = (uint8_t)((h->tos & 0xfc) | sp->ecn);
+	if (sp->set & F_ID)
+		h->id = given->id;
+	if (sp->set & F_FRAG)
+		h->frag_off = given->frag_off;
+	if (sp->set & F_TTL)
+		h->ttl = given->ttl;
+	if (sp->set & F_PROTO)
+		h->proto = given->proto;
+	if (sp->set & F_SRC)
+		h->src = given->src;
+	if (sp->set & F_DST)
+		h->dst = given->dst;
+	else if (!is_igmp(sp->kind))
+		return bad("ip", "needs dst=ADDRESS (only IGMP messages have a default destination)");
+	uint8_t *fl[3] = {&h->rf, &h->df, &h->mf};
+	for (int i = 0; i < 3; i++)
+		if (sp->flag_set[i] >= 0)
+			*fl[i] = (uint8_t)sp->flag_set[i];
+	if (sp->opts_given) {
+		int r = ipk_opt_pad(&sp->ow);
+		if (r)
+			return opt_err("opt=", r);
+		h->opts = sp->opts;
+		h->opts_len = (uint16_t)sp->ow.len;
+	} else if (!is_igmp(sp->kind)) {
+		h->opts = NULL;
+		h->opts_len = 0;
+	}
+	return 0;
+}
+
+/* ---- output ---- */
+
+struct out {
+	const char *wpath;
+	int pcapng, ether, hexout, verbose, append, inc_id;
+	const char *iface;
+	unsigned long count;
+	double interval;
+	int64_t ts_sec;
+	uint32_t ts_nsec;
+	int ts_given;
+	long snap;              /* -1: whole packet */
+	uint8_t mac_src[6], mac_dst[6];
+	int mac_dst_given;
+};
+
+static int parse_mac(const char *opt, const char *s, uint8_t *mac)
+{
+	unsigned b[6];
+	char c;
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &c) != 6)
+		return bad(opt, "'%s' is not a MAC address (aa:bb:cc:dd:ee:ff)", s);
+	for (int i = 0; i < 6; i++) {
+		if (b[i] > 255)
+			return bad(opt, "'%s' is not a MAC address", s);
+		mac[i] = (uint8_t)b[i];
+	}
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ipv4kit craft [OUTPUT...] [ip FIELD...] PAYLOAD [FIELD...]\n"
+		"\n"
+		"Build one IPv4 packet. Lengths and checksums are computed unless given (then written\n"
+		"as given, wrong on purpose if you like). IGMP gets TTL 1, DF, TOS 0xc0, Router Alert and\n"
+		"the destination of its type; ip fields override that (opt=none drops the RA).\n"
+		"\n"
+		"ip fields: version= ihl= tos= dscp= ecn= len= id= flags=df,mf|none|N rf df mf norf nodf\n"
+		"  nomf frag=N (8-byte units) ttl= proto=N|igmp|udp|icmp|tcp csum= src= dst= opt=SPEC...\n"
+		"options (opt=, repeatable, in order, EOL-padded): eol nop ra[:V] rr:N rr:A,B[:PTR]\n"
+		"  lsrr:A,B[:PTR] ssrr:A,B[:PTR] ts:tsonly|tsaddr|prespec|N:SLOTS|A,B[:OFLW[:PTR]]\n"
+		"  sec[:S:C:H:TCC] sid:N qs:FUNC:RATE:TTL:NONCE cipso:DOI[:HEX] raw:HEX none\n"
+		"payloads:\n"
+		"  igmp1-query | igmp1-report group=G\n"
+		"  igmp2-query [group=G] [mrt=N] | igmp2-report group=G | igmp2-leave group=G\n"
+		"  igmp3-query [group=G] [mrc=V|mrc-raw=C] [s] [qrv=N] [qqic=V|qqic-raw=C] [resv=N]\n"
+		"              [src=A,B,...] [nsrcs=N]       (mrc in 1/10 s, qqic in s: float-coded)\n"
+		"  igmp3-report [rec=TYPE,GROUP[,SRC...] [aux=HEX]]... [nrecs=N] [resv=N]\n"
+		"              TYPE: is_in is_ex to_in to_ex allow block or a number\n"
+		"  igmp type=N [code=N] [group=G]            (any other IGMP type)\n"
+		"  every igmp payload: type= code= csum= group= trail=HEX (bytes after the message)\n"
+		"  udp [sport=N] [dport=N] [len=N] [csum=N] [payload=TEXT|hex=HEX|file=PATH]\n"
+		"  icmp-echo | icmp-echo-reply | icmp [type=N] [code=N] [id=N] [seq=N] [csum=N] [payload=...]\n"
+		"  raw [HEX] [hex=HEX] [payload=TEXT] [file=PATH]          (proto 253 unless proto=)\n"
+		"output (default --hex):\n"
+		"  -w, --write FILE    append to FILE (created if missing), classic pcap unless --pcapng\n"
+		"      --overwrite     replace FILE instead of appending\n"
+		"      --pcapng        write pcapng\n"
+		"      --link raw|ether  link type of FILE and --hex (ether: multicast MAC for multicast)\n"
+		"      --mac-src MAC, --mac-dst MAC   Ethernet addresses for --link ether\n"
+		"      --hex           print each packet as hex on stdout\n"
+		"  -v, --verbose       print each packet decoded (one line) on stdout\n"
+		"  -i, --interface IFACE  send through a raw IP_HDRINCL socket out of IFACE (needs root)\n"
+		"  -c, --count N       N packets (default 1)\n"
+		"      --inc-id        add 1 to the IP ID for every packet after the first\n"
+		"      --interval SEC  seconds between packets (sending and file timestamps)\n"
+		"      --ts SEC[.FRAC] timestamp of the first packet in FILE (default: now)\n"
+		"      --snap N        capture only the first N bytes of each frame (file and --hex)\n"
+		"\n"
+		"examples:\n"
+		"  ipv4kit craft igmp2-report group=239.1.1.1 --hex\n"
+		"  ipv4kit craft ip src=198.18.0.1 igmp3-report rec=to_ex,239.1.1.1 \\\n"
+		"      rec=allow,232.1.1.1,198.18.0.9,198.18.0.10 -w out.pcap\n"
+		"  ipv4kit craft ip dst=198.19.0.1 opt=rr:3 opt=ts:tsonly:4 icmp-echo id=1 seq=2\n"
+		"  ipv4kit craft ip dst=239.1.1.1 csum=0xdead len=99 ihl=4 udp sport=1 dport=2 payload=hi\n"
+		"\n"
+		"Exit status: 0 ok, 1 some packet could not be sent or written, 2 usage error.\n");
+}
+
+static void print_hex(const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		printf("%02x%c", b[i], i + 1 < n ? ' ' : '\n');
+	if (!n)
+		putchar('\n');
+}
+
+static void sleep_s(double s)
+{
+	if (s <= 0)
+		return;
+	struct timespec t = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &t, &t) == EINTR)
+		;
+}
+
+/* Value of an output option: "--x=V" or the next argument. */
+static const char *optval(int argc, char **argv, int *i, const char *name)
+{
+	const char *a = argv[*i], *eq = strchr(a, '=');
+	if (a[1] == '-' && eq)
+		return eq + 1;
+	if (*i + 1 >= argc) {
+		bad(name, "needs a value");
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static int parse_output(struct out *o, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i], *v;
+	char name[32];
+	size_t nl = strcspn(a, "=");
+	snprintf(name, sizeof(name), "%.*s", (int)(nl < 31 ? nl : 31), a);
+	unsigned long x;
+#define VAL()                                                                                      \
+	do {                                                                                       \
+		if (!(v = optval(argc, argv, i, name)))                                            \
+			return -1;                                                                 \
+	} while (0)
+	if (!strcmp(name, "-w") || !strcmp(name, "--write")) {
+		VAL();
+		o->wpath = v;
+	} else if (!strcmp(name, "--pcapng")) {
+		o->pcapng = 1;
+	} else if (!strcmp(name, "--overwrite")) {
+		o->append = 0;
+	} else if (!strcmp(name, "--link")) {
+		VAL();
+		if (!strcmp(v, "ether"))
+			o->ether = 1;
+		else if (!strcmp(v, "raw"))
+			o->ether = 0;
+		else
+			return bad(name, "'%s' is not raw or ether", v);
+	} else if (!strcmp(name, "--mac-src")) {
+		VAL();
+		return parse_mac(name, v, o->mac_src);
+	} else if (!strcmp(name, "--mac-dst")) {
+		VAL();
+		o->mac_dst_given = 1;
+		return parse_mac(name, v, o->mac_dst);
+	} else if (!strcmp(name, "--hex")) {
+		o->hexout = 1;
+	} else if (!strcmp(name, "-v") || !strcmp(name, "--verbose")) {
+		o->verbose = 1;
+	} else if (!strcmp(name, "-i") || !strcmp(name, "--interface")) {
+		VAL();
+		o->iface = v;
+	} else if (!strcmp(name, "-c") || !strcmp(name, "--count")) {
+		VAL();
+		if (num(name, v, 100000000UL, &x))
+			return -1;
+		if (!x)
+			return bad(name, "the count must be at least 1");
+		o->count = x;
+	} else if (!strcmp(name, "--inc-id")) {
+		o->inc_id = 1;
+	} else if (!strcmp(name, "--interval")) {
+		VAL();
+		char *end;
+		o->interval = strtod(v, &end);
+		if (end == v || *end || !(o->interval >= 0 && o->interval <= 86400))
+			return bad(name, "'%s' is not a number of seconds from 0 to 86400", v);
+	} else if (!strcmp(name, "--ts")) {
+		VAL();
+		char *end;
+		errno = 0;
+		long long s = strtoll(v, &end, 10);
+		double frac = 0;
+		if (*end == '.') {
+			char *e2;
+			frac = strtod(end, &e2);
+			end = e2;
+		}
+		if (errno || end == v || *end || s < 0 || s > 0xffffffffLL)
+			return bad(name, "'%s' is not seconds since the epoch (0 to 4294967295[.FRACTION])", v);
+		o->ts_sec = s;
+		o->ts_nsec = (uint32_t)(frac * 1e9 + 0.5);
+		if (o->ts_nsec >= 1000000000u)
+			o->ts_nsec = 999999999u;
+		o->ts_given = 1;
+	} else if (!strcmp(name, "--snap")) {
+		VAL();
+		if (num(name, v, 262144, &x))
+			return -1;
+		o->snap = (long)x;
+	} else if (!strcmp(name, "-h") || !strcmp(name, "--help")) {
+		usage(stdout);
+		exit(IPK_EXIT_OK);
+	} else {
+		return bad(a, "unknown option (see ipv4kit craft --help)");
+	}
+	return 0;
+#undef VAL
+}
+
+int ipk_cmd_craft(int argc, char **argv)
+{
+	static struct spec sp;
+	static uint8_t frame[ETH_HLEN + 65536 + 64], pay[MAXPAY + 1];
+	struct out o = {.append = 1, .count = 1, .snap = -1,
+			.mac_src = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01},
+			.mac_dst = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02}};
+	struct ipk_ip4 given;
+	memset(&sp, 0, sizeof(sp));
+	memset(&given, 0, sizeof(given));
+	naddrs = nauxpool = 0;
+	sp.dscp = sp.ecn = -1;
+	sp.type = sp.code = sp.csum = sp.mrc = sp.qrv = sp.qqic = sp.resv = sp.nsrcs = sp.nrecs = -1;
+	sp.sport = sp.dport = sp.ulen = sp.icmp_id = sp.icmp_seq = -1;
+	sp.flag_set[0] = sp.flag_set[1] = sp.flag_set[2] = -1;
+	ipk_wbuf_init(&sp.ow, sp.opts, sizeof(sp.opts));
+	sp.h = given;
+
+	enum { S_NONE, S_IP, S_PAY } part = S_NONE;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (a[0] == '-' && a[1]) {
+			if (parse_output(&o, argc, argv, &i))
+				return IPK_EXIT_USAGE;
+			continue;
+		}
+		if (!strcmp(a, "ip")) {
+			if (part != S_NONE)
+				return bad(a, "the ip part comes first, once"), IPK_EXIT_USAGE;
+			part = S_IP;
+			continue;
+		}
+		size_t k;
+		for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+			if (!strcmp(a, kinds[k].name))
+				break;
+		if (k < sizeof(kinds) / sizeof(kinds[0])) {
+			if (part == S_PAY)
+				return bad(a, "only one payload per packet"), IPK_EXIT_USAGE;
+			part = S_PAY;
+			sp.kind = kinds[k].kind;
+			sp.ptype = kinds[k].type;
+			continue;
+		}
+		int r;
+		if (part == S_IP) {
+			sp.h = given;
+			r = ip_field(&sp, a);
+			given = sp.h;
+		} else if (part == S_PAY) {
+			r = payload_field(&sp, a);
+		} else {
+			r = bad(a, "expected 'ip' or a payload (igmp1-query igmp1-report igmp2-query "
+				   "igmp2-report igmp2-leave igmp3-query igmp3-report igmp udp icmp-echo "
+				   "icmp-echo-reply icmp raw)");
+		}
+		if (r)
+			return IPK_EXIT_USAGE;
+	}
+	if (sp.kind == K_NONE) {
+		if (part == S_NONE) {
+			usage(stderr);
+			return IPK_EXIT_USAGE;
+		}
+		sp.kind = K_RAW; /* header only: `ip dst=... proto=6` */
+	}
+	if (sp.kind == K_IGMP && sp.type < 0)
+		return bad("igmp", "needs type=N (or use igmp1-*, igmp2-*, igmp3-*)"), IPK_EXIT_USAGE;
+	if (!o.wpath && !o.iface && !o.verbose)
+		o.hexout = 1;
+
+	int plen = build_payload(&sp, pay, MAXPAY);
+	if (plen < 0)
+		return IPK_EXIT_USAGE;
+	if (finish_ip(&sp, &given))
+		return IPK_EXIT_USAGE;
+	finish_l4(&sp, pay, (size_t)plen);
+
+	/* Marshal once to check the header; the frame is rebuilt per packet only when the ID moves. */
+	size_t l3 = o.ether ? ETH_HLEN : 0;
+	int hl = ipk_ip4_marshal(&sp.h, (size_t)plen, sp.keep, frame + l3, sizeof(frame) - l3 - MAXPAY);
+	if (hl < 0)
+		return bad("ip", "cannot build the header: %s", ipk_strerror(hl)), IPK_EXIT_USAGE;
+	if ((size_t)hl + (size_t)plen > 65535 && !(sp.keep & IPK_IP4_KEEP_TOTLEN))
+		return bad("ip", "datagram longer than 65535 bytes"), IPK_EXIT_USAGE;
+	memcpy(frame + l3 + hl, pay, (size_t)plen);
+	size_t flen = l3 + (size_t)hl + (size_t)plen;
+	if (o.ether) {
+		const uint8_t *dmac = o.mac_dst;
+		uint8_t mc[6] = {0x01, 0x00, 0x5e, 0, 0, 0}, bc[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+		if (!o.mac_dst_given && (sp.h.dst >> 28) == 0xe) {
+			mc[3] = (uint8_t)(sp.h.dst >> 16 & 0x7f);
+			mc[4] = (uint8_t)(sp.h.dst >> 8);
+			mc[5] = (uint8_t)sp.h.dst;
+			dmac = mc;
+		} else if (!o.mac_dst_given && sp.h.dst == 0xffffffffu) {
+			dmac = bc;
+		}
+		memcpy(frame, dmac, 6);
+		memcpy(frame + 6, o.mac_src, 6);
+		wr16(frame + 12, IPK_ETHERTYPE_IPV4);
+	}
+
+	char err[512];
+	struct ipk_pcapw w;
+	int pw = 0, fd = -1, status = IPK_EXIT_OK;
+	if (o.wpath) {
+		int dlt = o.ether ? IPK_DLT_EN10MB : IPK_DLT_RAW;
+		int r = ipk_pcapw_open(&w, o.wpath, dlt, (o.pcapng ? IPK_PCAPW_PCAPNG : 0) |
+						    (o.append ? IPK_PCAPW_APPEND : 0), err, sizeof(err));
+		if (r) {
+			fprintf(stderr, "%s: -w: %s\n", PROG, err);
+			return IPK_EXIT_USAGE;
+		}
+		pw = 1;
+	}
+	unsigned ifindex = 0;
+	if (o.iface) {
+		if (ipk_cli_ifindex(PROG, o.iface, &ifindex)) {
+			if (pw)
+				ipk_pcapw_abort(&w);
+			return IPK_EXIT_USAGE;
+		}
+		fd = ipk_raw_open(sp.h.proto ? sp.h.proto : 255, 1);
+		if (fd < 0) {
+			fprintf(stderr, "%s: -i %s: cannot open a raw socket: %s%s\n", PROG, o.iface,
+				strerror(-fd), fd == -EPERM ? " (needs root or CAP_NET_RAW)" : "");
+			if (pw)
+				ipk_pcapw_abort(&w);
+			return IPK_EXIT_USAGE;
+		}
+		if ((sp.h.dst >> 28) == 0xe)
+			(void)ipk_mcast_set_if(fd, ifindex);
+	}
+	if (!o.ts_given) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		o.ts_sec = now.tv_sec;
+		o.ts_nsec = (uint32_t)now.tv_nsec;
+	}
+	unsigned long sent = 0, failed = 0;
+	struct ipk_cm cm;
+	memset(&cm, 0, sizeof(cm));
+	cm.has = IPK_CM_PKTINFO;
+	cm.ifindex = ifindex;
+	uint16_t id0 = sp.h.id;
+	for (unsigned long n = 0; n < o.count; n++) {
+		if (o.inc_id && n) {
+			sp.h.id = (uint16_t)(id0 + n);
+			int r = ipk_ip4_marshal(&sp.h, (size_t)plen, sp.keep, frame + l3, (size_t)hl);
+			if (r != hl)
+				return bad("--inc-id", "cannot rebuild the header"), IPK_EXIT_USAGE;
+		}
+		size_t cap = o.snap >= 0 && (size_t)o.snap < flen ? (size_t)o.snap : flen;
+		double off = o.interval * (double)n;
+		int64_t sec = o.ts_sec + (int64_t)off;
+		uint64_t ns = o.ts_nsec + (uint64_t)((off - (double)(int64_t)off) * 1e9 + 0.5);
+		sec += (int64_t)(ns / 1000000000u);
+		ns %= 1000000000u;
+		if (o.hexout)
+			print_hex(frame, cap);
+		if (o.verbose) {
+			static struct ipk_packet p;
+			static char line[IPK_FMT_HUGE];
+			struct ipk_fmt_meta m = {.frame = n + 1, .ts_sec = sec, .ts_nsec = (uint32_t)ns};
+			ipk_packet_decode(o.ether ? IPK_DLT_EN10MB : IPK_DLT_RAW, frame, cap, flen, &p);
+			int k = ipk_fmt_packet(&p, &m, IPK_FMT_TEXT, line, sizeof(line));
+			if (k > 0)
+				fwrite(line, 1, (size_t)k, stdout);
+		}
+		if (pw) {
+			int r = ipk_pcapw_write(&w, sec, (uint32_t)ns, frame, cap, flen);
+			if (r) {
+				fprintf(stderr, "%s: %s: %s\n", PROG, o.wpath, strerror(-r));
+				ipk_pcapw_abort(&w);
+				return IPK_EXIT_FINDINGS;
+			}
+		}
+		if (fd >= 0) {
+			if (n && o.interval > 0)
+				sleep_s(o.interval);
+			int r = ipk_raw_write(fd, &sp.h, sp.keep, pay, (size_t)plen, 0, &cm);
+			if (r < 0) {
+				if (!failed)
+					fprintf(stderr, "%s: -i %s: send: %s\n", PROG, o.iface,
+						r <= -1000 ? ipk_strerror(r) : strerror(-r));
+				failed++;
+			} else {
+				sent++;
+			}
+		}
+	}
+	fflush(stdout);
+	if (fd >= 0) {
+		close(fd);
+		if (failed) {
+			fprintf(stderr, "%s: %lu sent, %lu failed\n", PROG, sent, failed);
+			status = IPK_EXIT_FINDINGS;
+		}
+	}
+	if (pw && ipk_pcapw_commit(&w, err, sizeof(err))) {
+		fprintf(stderr, "%s: -w: %s\n", PROG, err);
+		status = IPK_EXIT_FINDINGS;
+	}
+	return status;
+}
