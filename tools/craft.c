@@ -756,7 +756,8 @@ static int build_payload(struct spec *sp, uint8_t *out, size_t cap)
 	}
 	size_t hl = sp->kind == K_UDP || sp->kind == K_ICMP ? 8 : 0;
 	if (sp->dlen > cap - hl)
-		return bad(sp->kind == K_UDP ? "udp" : "icmp", "payload too long (%zu bytes)", sp->dlen);
+		return bad(sp->kind == K_UDP ? "udp" : sp->kind == K_ICMP ? "icmp" : "raw",
+			   "payload too long (%zu bytes)", sp->dlen);
 	memcpy(out + hl, sp->data, sp->dlen);
 	size_t n = hl + sp->dlen;
 	if (sp->kind == K_UDP) {

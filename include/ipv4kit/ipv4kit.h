@@ -7,11 +7,13 @@
 #include "common.h"
 #include "error.h"
 #include "fmt.h"
+#include "harness.h"
 #include "igmp.h"
 #include "ip4.h"
 #include "ipopt.h"
 #include "link.h"
 #include "packet.h"
+#include "pcapio.h"
 #include "sock.h"
 #include <ipv4kit/version.h> /* generated into the build tree */
 

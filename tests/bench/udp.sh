@@ -19,7 +19,8 @@
 # (SO_RCVBUFFORCE) for N datagrams; the same sender for both libraries (ipk-udp-bench fill:
 # sendmmsg batches of 64 with IP_PKTINFO) fills it while the receiver sleeps on a control socket,
 # then says "done"; the receiver (ipv4kit or Go, CPU 1) drains the queue with the mode under test
-# and times it. Datagrams/s of the drain, median of the rounds. RPS is off for this table.
+# and times it. Datagrams per receiver CPU-second of the drain (getrusage; wall rate beside it),
+# median of the rounds. RPS is off for this table.
 # Table 3 (send path): each library's sender sends N datagrams into a sink that never reads, with
 # the receive softirq steered to the other CPU (RPS), so the sender's CPU time (getrusage, user +
 # system, whole process) is the library + system call + UDP/IP output + veth transmit cost.
@@ -183,8 +184,8 @@ one_drain() {
 	ip netns exec "$NS1" timeout 60 "${pin0[@]}" "$ipk" fill $((port + 4)) "$ADDR2" "$IF1" "$dn" "$drounds" \
 		2>>"$tmp/err"
 	wait $rp
-	awk -v k="$key" '$1 == "round" { if ($2 == $3 && $5 == 0 && $4 > 0) print k, $2 / $4; else print k, "short" }' \
-		"$tmp/drx" >>"$raw2"
+	awk -v k="$key" '$1 == "round" { if ($2 == $3 && $5 == 0 && $4 > 0 && $6 > 0) print k, $2 / $6, $2 / $4
+		else print k, "short" }' "$tmp/drx" >>"$raw2"
 }
 # passes interleave ipv4kit and Go mode by mode, as table 1 does
 for ((r = 1; r <= dpasses; r++)); do
@@ -199,17 +200,24 @@ for ((r = 1; r <= dpasses; r++)); do
 		done
 	done
 done
-# per key: median, min, max of the good rounds' rates, and the number of short rounds
-awk '$2 == "short" { s[$1]++; next } { print }' "$raw2" | sort -k1,1 -k2,2g |
-	awk '{ k[NR] = $1; v[NR] = $2 }
-	END { for (i = 1; i <= NR; i = j) { for (j = i; j <= NR && k[j] == k[i]; j++) ;
-		printf "%s\t%s\t%s\t%s\n", k[i], v[i + int((j - i - 1) / 2)], v[i], v[j - 1] } }' >"$res2.tmp"
-awk 'NR == FNR { if ($2 == "short") s[$1]++; next } { printf "%s\t%d\n", $0, s[$1] }' "$raw2" FS='\t' "$res2.tmp" >"$res2"
+# per key: median, min, max of the good rounds' per-CPU rates, median wall rate, short rounds
+med() { # med COLUMN: key, median, min, max of that column over the good rounds
+	awk -v c="$1" '$2 != "short" { print $1, $c }' "$raw2" | sort -k1,1 -k2,2g | awk '{ k[NR] = $1; v[NR] = $2 }
+		END { for (i = 1; i <= NR; i = j) { for (j = i; j <= NR && k[j] == k[i]; j++) ;
+			printf "%s\t%s\t%s\t%s\n", k[i], v[i + int((j - i - 1) / 2)], v[i], v[j - 1] } }'
+}
+med 3 >"$tmp/wall2"
+awk '$2 == "short" { print $1 }' "$raw2" | sort | uniq -c | awk '{ print $2 "\t" $1 }' >"$tmp/short2"
+med 2 | awk -F'\t' -v r="$tmp/short2" -v w="$tmp/wall2" 'BEGIN {
+		while ((getline l < r) > 0) { split(l, a, "\t"); s[a[1]] = a[2] }
+		while ((getline l < w) > 0) { split(l, a, "\t"); wall[a[1]] = a[2] } }
+	{ printf "%s\t%s\t%d\n", $0, wall[$1], s[$1] }' >"$res2"
 [ -s "$tmp/err" ] && sed 's/^/udp bench: /' "$tmp/err" | sort -u | head -5 >&2
 
 get2() { awk -F'\t' -v k="$1" '$1 == k { print $2; exit }' "$res2"; }
 fmt2() { local l; l=$(awk -F'\t' -v k="$1" '$1 == k { print; exit }' "$res2"); [ -n "$l" ] &&
-	awk -F'\t' '{ printf "%.3f M/s (%.2f-%.2f%s)", $2 / 1e6, $3 / 1e6, $4 / 1e6, $5 ? ", " $5 " short rounds" : "" }' <<<"$l" ||
+	awk -F'\t' '{ printf "%.3f M/s per CPU-s (%.2f-%.2f; wall %.3f M/s%s)", $2 / 1e6, $3 / 1e6, $4 / 1e6, $5 / 1e6,
+		$6 ? "; " $6 " short rounds" : "" }' <<<"$l" ||
 	printf 'n/a'; }
 get3() { awk -F'\t' -v k="$1" '$1 == k { print $2; exit }' "$res3"; }
 fmt3() { local l; l=$(awk -F'\t' -v k="$1" '$1 == k { print; exit }' "$res3"); [ -n "$l" ] &&
@@ -237,7 +245,7 @@ side_table() {
 	done
 }
 echo
-echo "Receive path, receiver-limited (queue drain): $dn datagrams of 64 bytes queued in the receiver's socket (SO_RCVBUFFORCE) by one and the same sender for both libraries (ipk-udp-bench fill: sendmmsg batches of 64, CPU 0) while the receiver sleeps; then the receiver (CPU 1) reads the queue dry with the mode under test, control messages checked (TTL 64, interface, destination). Rate = datagrams / drain time (first read to the ${dn}th datagram): library + system-call cost per datagram alone. Median of $((dpasses * drounds)) rounds ($dpasses receiver processes of $drounds, interleaved ipv4kit / Go; range min-max); a round that lost datagrams is left out and counted as short. RPS off for this table."
+echo "Receive path, receiver-limited (queue drain): $dn datagrams of 64 bytes queued in the receiver's socket (SO_RCVBUFFORCE) by one and the same sender for both libraries (ipk-udp-bench fill: sendmmsg batches of 64, CPU 0) while the receiver sleeps; then the receiver (CPU 1) reads the queue dry with the mode under test, control messages checked (TTL 64, interface, destination). Rate = datagrams per receiver CPU-second during the drain (getrusage user + system around the drain; Go: all runtime threads), i.e. library + system-call cost per datagram alone, insensitive to other jobs on a shared machine; wall = datagrams / drain time. Ratio and targets use the per-CPU rate. Median of $((dpasses * drounds)) rounds ($dpasses receiver processes of $drounds, interleaved ipv4kit / Go; range min-max); a round that lost datagrams is left out and counted as short. RPS off for this table."
 echo
 side_table get2 fmt2
 echo

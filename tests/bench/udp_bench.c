@@ -31,8 +31,9 @@
  * (control) and prints "ready". Each round fill sends N datagrams (batches of 64, IP_PKTINFO)
  * while drain sleeps on the control socket, then "done N" to PORT+1; in-order delivery through
  * the one veth queue puts it behind the data. drain then reads the queue dry with MODE, prints
- * "round GOT N SECONDS BAD" (SECONDS: first read to N-th datagram; a round that times out after
- * 200 ms is short, GOT < N) and answers "go" so fill starts the next round.
+ * "round GOT N SECONDS BAD CPU" (SECONDS: first read to N-th datagram; CPU: user + system seconds
+ * of the process meanwhile, getrusage; a round that times out after 200 ms is short, GOT < N)
+ * and answers "go" so fill starts the next round.
  *
  * Send path: ipk-udp-bench txcpu MODE BATCH PORT DST IFNAME N sends N datagrams with MODE and
  * prints "txcpu SENT CPU WALL" (CPU: user + system seconds of the process, getrusage, around the
@@ -217,15 +218,15 @@ static int do_drain(const char *mode, int batch, uint16_t port, long want, int r
 			return 1;
 		}
 		long n = strncmp(ctl, "done ", 5) ? 0 : strtol(ctl + 5, NULL, 10);
-		double t0 = now();
+		double c0 = cpu_now(), t0 = now();
 		while (got < n) {
 			int k = read_mode(fd, mode, batch < n - got ? batch : (int)(n - got), m, bufs, &bad);
 			if (k < 0)
 				break;
 			got += k;
 		}
-		double t1 = now();
-		printf("round %lld %ld %.6f %lld\n", got, n, t1 - t0, bad);
+		double t1 = now(), c1 = cpu_now();
+		printf("round %lld %ld %.6f %lld %.6f\n", got, n, t1 - t0, bad, c1 - c0);
 		while (recv(fd, bufs[0], sizeof(bufs[0]), MSG_DONTWAIT) >= 0)
 			; /* late leftovers of a short round, so the next round starts empty */
 		sendto(cfd, "go", 2, 0, (struct sockaddr *)&from, fl);

@@ -176,7 +176,7 @@ func drain(mode string, batch, port int, want int64, rounds int) {
 		n, _ := strconv.ParseInt(strings.TrimPrefix(string(cb[:k]), "done "), 10, 64)
 		p.SetReadDeadline(time.Now().Add(time.Second)) // once per round, before the clock (a drain of N never takes 1 s)
 		var got, bad int64
-		t0 := time.Now()
+		c0, t0 := cpuNow(), time.Now()
 		for got < n {
 			m := ms
 			if int64(len(m)) > n-got {
@@ -189,8 +189,8 @@ func drain(mode string, batch, port int, want int64, rounds int) {
 				break
 			}
 		}
-		t1 := time.Now()
-		fmt.Printf("round %d %d %.6f %d\n", got, n, t1.Sub(t0).Seconds(), bad)
+		t1, c1 := time.Now(), cpuNow()
+		fmt.Printf("round %d %d %.6f %d %.6f\n", got, n, t1.Sub(t0).Seconds(), bad, c1-c0)
 		for { // late leftovers of a short round, so the next round starts empty
 			p.SetReadDeadline(time.Now().Add(time.Millisecond))
 			if _, _, _, err := p.ReadFrom(b); err != nil {
