@@ -8,9 +8,9 @@
 #        IPK_BENCH_UDP_PIN=0 no CPU pinning and no RPS (the scheduler places both; use it when another
 #                          job is busy on CPU 0 of a shared machine)
 #        IPK_BENCH_NO_GO=1 leave Go out (n/a)
-#        IPK_BENCH_UDP_DRAIN_N datagrams per drain round (default 50000), _DRAIN_ROUNDS rounds per
+#        IPK_BENCH_UDP_DRAIN_N datagrams per drain round (default 40000), _DRAIN_ROUNDS rounds per
 #                          receiver process (default 3), _DRAIN_PASSES processes per case (default 2)
-#        IPK_BENCH_UDP_TX_N    datagrams per send-path run (default 64000, a multiple of 64)
+#        IPK_BENCH_UDP_TX_N    datagrams per send-path run (default 48000, a multiple of 64)
 # Table 1 (flat out): one sender (NS1, CPU 0) runs flat out; the receiver (NS2, CPU 1) counts what
 # it gets. Reported: the receiver's datagrams per second (first to last datagram) and the loss
 # (1 - received/sent). On a small VM the kernel's per-datagram veth cost caps every sender, so
@@ -139,7 +139,7 @@ for b in 8 32 64; do
 done
 
 # ---- table 3: send path, sender CPU time per datagram (RPS still steers receive work to CPU 1) ----
-txn=${IPK_BENCH_UDP_TX_N:-64000}
+txn=${IPK_BENCH_UDP_TX_N:-48000}
 txn=$(( (txn + 63) / 64 * 64 ))
 raw3=$tmp/raw3.tsv res3=$tmp/res3.tsv
 : >"$raw3"
@@ -169,10 +169,10 @@ sort -k1,1 -k2,2g "$raw3" | awk '{ k[NR] = $1; v[NR] = $2 " " $3 }
 
 # ---- table 2: receive path, queue drain (RPS off: the fill runs whole on CPU 0 while CPU 1 sleeps) ----
 [ "$rps" != off ] && ip netns exec "$NS2" sh -c "echo 0 >/sys/class/net/$IF2/queues/rx-0/rps_cpus" 2>/dev/null
-dn=${IPK_BENCH_UDP_DRAIN_N:-50000} drounds=${IPK_BENCH_UDP_DRAIN_ROUNDS:-3} dpasses=${IPK_BENCH_UDP_DRAIN_PASSES:-2}
+dn=${IPK_BENCH_UDP_DRAIN_N:-40000} drounds=${IPK_BENCH_UDP_DRAIN_ROUNDS:-3} dpasses=${IPK_BENCH_UDP_DRAIN_PASSES:-2}
 raw2=$tmp/raw2.tsv res2=$tmp/res2.tsv
 : >"$raw2"
-# one_drain KEY PROG MODE BATCH: one receiver process, $drounds rounds; appends "KEY rate" per good
+# one_drain KEY PROG MODE BATCH: one receiver process, $drounds rounds; appends "KEY cpu-rate wall-rate" per good
 # round and "KEY short" per round that lost datagrams or saw wrong control messages
 one_drain() {
 	local key=$1 prog=$2 mode=$3 batch=$4 i rp
