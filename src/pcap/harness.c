@@ -1,11 +1,14 @@
 /* harness.c - the pcap harness: capture reading on libpcap, verify (decode, re-marshal, IPv4/IGMP/UDP checksums, RFC 791/768/1071), golden JSON compare. */
 #define _DEFAULT_SOURCE /* u_char in pcap.h */
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "codec/internal.h"
@@ -17,7 +20,9 @@
 #include "ipv4kit/link.h"
 #include "ipv4kit/packet.h"
 
-#define RBUF_SIZE (1u << 20)
+#define RBUF_SIZE (1u << 20)   /* stdio buffer of a capture read with read() */
+#define MBUF_SIZE (1u << 16)   /* stdio buffer of a mapped capture (fmemopen) */
+#define POPULATE_MAX (256u << 20) /* prefault mappings up to this size, else read-ahead */
 
 /* err = "a: b" */
 static void seterr(char *err, size_t errlen, const char *a, const char *b)
@@ -26,59 +31,127 @@ static void seterr(char *err, size_t errlen, const char *a, const char *b)
 		snprintf(err, errlen, "%s: %s", a, b);
 }
 
+/*
+ * Open path as a stream for libpcap, which reads every record with two fread() calls. A regular
+ * file is mapped and read through fmemopen(): no read() calls and no kernel copy of every byte
+ * (a quarter of the time of a verify). Anything else (a FIFO, a directory, an empty file, a
+ * failed map) gets stdio with a large buffer. No stdio locking either way: one thread uses the
+ * stream. *map and *maplen (NULL, 0 without a map) are unmapped by the caller after
+ * pcap_close(). Returns NULL with -errno in *e when path cannot be opened.
+ */
+static FILE *cap_open(const char *path, void **map, size_t *maplen, int *e)
+{
+	FILE *fp = NULL;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*map = NULL;
+	*maplen = 0;
+	if (fd < 0) {
+		*e = -errno;
+		return NULL;
+	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size <= SIZE_MAX) {
+		size_t len = (size_t)st.st_size;
+		int pop = len <= POPULATE_MAX ? MAP_POPULATE : 0;
+		void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE | pop, fd, 0);
+		if (m != MAP_FAILED) {
+			if (!pop)
+				madvise(m, len, MADV_SEQUENTIAL);
+			fp = fmemopen(m, len, "rb");
+			if (fp) {
+				close(fd);
+				*map = m;
+				*maplen = len;
+				setvbuf(fp, NULL, _IOFBF, MBUF_SIZE);
+				__fsetlocking(fp, FSETLOCKING_BYCALLER);
+				return fp;
+			}
+			munmap(m, len);
+		}
+	}
+	fp = fdopen(fd, "rb");
+	if (!fp) {
+		*e = -errno;
+		close(fd);
+		return NULL;
+	}
+	setvbuf(fp, NULL, _IOFBF, RBUF_SIZE);
+	__fsetlocking(fp, FSETLOCKING_BYCALLER);
+	return fp;
+}
+
+/* State of one pcap_loop() over a capture. */
+struct cap_loop {
+	pcap_t *pc;
+	ipk_cap_fn fn;
+	void *ctx;
+	struct ipk_cap_info *info;
+	int dlt;
+	int ret;
+};
+
+/* pcap_loop() callback: one frame to fn; fn's non-zero return breaks the loop. */
+static void cap_loop_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+	struct cap_loop *l = (struct cap_loop *)user;
+	struct ipk_cap_frame f;
+
+	f.frame = ++l->info->frames;
+	f.sec = (int64_t)h->ts.tv_sec;
+	f.nsec = (uint32_t)h->ts.tv_usec; /* nanoseconds: opened with PCAP_TSTAMP_PRECISION_NANO */
+	f.data = data;
+	f.caplen = h->caplen;
+	f.wirelen = h->len;
+	l->ret = l->fn(l->ctx, l->dlt, &f);
+	if (l->ret)
+		pcap_breakloop(l->pc);
+}
+
 int ipk_cap_read(const char *path, ipk_cap_fn fn, void *ctx, struct ipk_cap_info *info,
 		 char *err, size_t errlen)
 {
 	struct ipk_cap_info dummy;
 	char eb[PCAP_ERRBUF_SIZE] = "";
+	void *map;
+	size_t maplen;
+	int e = 0;
 
 	if (!info)
 		info = &dummy;
 	memset(info, 0, sizeof(*info));
 	if (err && errlen)
 		err[0] = 0;
-	FILE *fp = fopen(path, "rb");
+	FILE *fp = cap_open(path, &map, &maplen, &e);
 	if (!fp) {
-		int e = errno;
-		seterr(err, errlen, path, strerror(e));
-		return -e;
+		seterr(err, errlen, path, strerror(-e));
+		return e;
 	}
-	/* libpcap reads each record with two fread() calls: a large buffer and no stdio locking
-	 * (one thread uses the stream) keep that cheap. */
-	setvbuf(fp, NULL, _IOFBF, RBUF_SIZE);
-	__fsetlocking(fp, FSETLOCKING_BYCALLER);
 	pcap_t *pc = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, eb);
 	if (!pc) {
 		fclose(fp);
+		if (map)
+			munmap(map, maplen);
 		if (err && errlen)
 			snprintf(err, errlen, "%s: not a pcap or pcapng capture (libpcap: %s)", path, eb);
 		return IPK_E_INVAL;
 	}
 	int dlt = pcap_datalink(pc);
+	int rc, ret = 0;
 	info->dlt = dlt;
 	if (strcmp(ipk_link_name(dlt), "unknown") == 0) {
 		const char *n = pcap_datalink_val_to_name(dlt);
 		if (err && errlen)
 			snprintf(err, errlen, "%s: link type %d (%s) is not one the codec decodes", path,
 				 dlt, n ? n : "?");
-		pcap_close(pc);
-		return IPK_E_LINK_TYPE;
+		ret = IPK_E_LINK_TYPE;
+		goto out;
 	}
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	struct ipk_cap_frame f;
-	int rc, ret = 0;
-	while ((rc = pcap_next_ex(pc, &h, &data)) == 1) {
-		f.frame = ++info->frames;
-		f.sec = (int64_t)h->ts.tv_sec;
-		f.nsec = (uint32_t)h->ts.tv_usec;
-		f.data = data;
-		f.caplen = h->caplen;
-		f.wirelen = h->len;
-		ret = fn(ctx, dlt, &f);
-		if (ret)
-			break;
-	}
+	/* pcap_loop() rather than pcap_next_ex(): one libpcap call for the whole file */
+	struct cap_loop l = {pc, fn, ctx, info, dlt, 0};
+	rc = pcap_loop(pc, -1, cap_loop_cb, (u_char *)&l);
+	ret = l.ret;
 	if (!ret && rc == PCAP_ERROR) {
 		const char *m = pcap_geterr(pc);
 		char where[64];
@@ -99,7 +172,10 @@ int ipk_cap_read(const char *path, ipk_cap_fn fn, void *ctx, struct ipk_cap_info
 			ret = -EIO;
 		}
 	}
-	pcap_close(pc);
+out:
+	pcap_close(pc); /* closes fp */
+	if (map)
+		munmap(map, maplen);
 	return ret;
 }
 
