@@ -35,6 +35,19 @@ verify "$src/pcaps/sample.pcap" 1 \
 n=$("$tool" replay verify -v "$src/pcaps/sample.pcap" | grep -c ': frame ')
 [ "$n" -eq 4 ] && ok || bad "sample.pcap: $n failed frames listed, want 4"
 
+# every other capture of the corpus verifies clean (pcaps/README.md); malformed.pcap fails on its
+# 22 error frames, one code each, and its findings fail only with --strict
+for cap in "$src"/pcaps/*.pcap "$src"/pcaps/*.pcapng; do
+	case $(basename "$cap") in
+	sample.pcap) ;;
+	malformed.pcap) verify "$cap" 1 "37 frames: 15 passed, 22 failed" ;;
+	*) verify "$cap" 0 "re-marshal:" ;;
+	esac
+done
+"$tool" replay verify --strict "$src/pcaps/malformed.pcap" >"$tmp/out" 2>&1
+[ $? -eq 1 ] && grep -q "37 frames: 2 passed, 35 failed" "$tmp/out" && ok ||
+	{ bad "verify --strict malformed.pcap"; cat "$tmp/out"; }
+
 for cap in "$src"/pcaps/*.pcap "$src"/pcaps/*.pcapng; do
 	[ -f "$cap" ] || continue
 	name=$(basename "$cap"); name=${name%.*}
