@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # harness.sh - pcap harness benchmark (issue 4): `replay verify` pkt/s, `replay send --topspeed` against tcpreplay --topspeed over a veth pair, `craft` against scapy wrpcap; one Markdown table.
 #
-# usage: tests/bench/harness.sh   (about 30-60 s; the replay rows need root for namespaces; also run by run.sh)
+# usage: tests/bench/harness.sh   (about 60 s, half of it scapy; the replay rows need root for namespaces; also run by run.sh)
 # env:   IPK_BENCH_BUILD     build dir (default <repo>/build/bench, the `bench` preset)
 #        IPK_BENCH_CLI_RUNS  runs of `replay verify` on the 1,000,000-frame capture (default 5), median
 #        IPK_BENCH_VERIFY_N  frames of that capture (default 1000000, made by ipk-mkcap)
 #        IPK_BENCH_REPLAY_N  datagrams per replay capture (default 200000), IPK_BENCH_REPLAY_RUNS runs
 #                            of each tool per size, alternating (default 3), median
-#        IPK_BENCH_CRAFT_N   packets written by craft and by scapy (default 100000), _CRAFT_RUNS runs (3)
+#        IPK_BENCH_CRAFT_N   packets written by craft and by scapy (default 100000), _CRAFT_RUNS runs of
+#                            craft (3), _SCAPY_RUNS runs of scapy (1: about 25 s each at ~4 k pkt/s)
 #        IPK_BENCH_NO_TCPREPLAY=1, IPK_BENCH_NO_SCAPY=1: leave that peer out (n/a)
 # verify: `ipv4kit replay verify -q` wall time (process included) on the ipk-mkcap mix.
 # replay: two namespaces joined by a veth pair (tests/lib/netns.sh, 198.18.0.0/15); the same UDP
@@ -30,6 +31,7 @@ rn=${IPK_BENCH_REPLAY_N:-200000}
 rruns=${IPK_BENCH_REPLAY_RUNS:-3}
 cn=${IPK_BENCH_CRAFT_N:-100000}
 cruns=${IPK_BENCH_CRAFT_RUNS:-3}
+sruns=${IPK_BENCH_SCAPY_RUNS:-1}
 bdir=$build/tests/bench
 cli=$build/tools/ipv4kit
 # Debian's python3 (python3-scapy lives in its dist-packages), not a pyenv shim
@@ -52,6 +54,7 @@ cmake --build "$build" -j2 --target ipk-mkcap ipv4kit-cli >/dev/null || {
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ipk-hbench.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
 res=$tmp/res.tsv
 : >"$res"
 put() { printf '%s\t%s\n' "$1" "$2" >>"$res"; }
@@ -82,7 +85,7 @@ else
 fi
 
 # --- craft -------------------------------------------------------------------------------------
-log "craft: $cn packets, ipv4kit craft x $cruns, scapy wrpcap x $cruns"
+log "craft: $cn packets, ipv4kit craft x $cruns, scapy wrpcap x $sruns"
 src=198.18.0.1 dst=198.18.0.2
 pl=$(printf '00%.0s' $(seq 36)) # 36 payload bytes: 64-byte datagrams
 for ((i = 0; i < cruns; i++)); do
@@ -98,7 +101,7 @@ have_scapy=0
 if [ "${IPK_BENCH_NO_SCAPY:-0}" != 1 ] && "$py" -c 'import scapy.all' >/dev/null 2>&1; then
 	have_scapy=1
 	sv=$("$py" -c 'import scapy; print(scapy.__version__)' 2>/dev/null)
-	timeout 150 "$py" - "$cn" "$cruns" "$tmp/scapy.pcap" "$src" "$dst" <<'EOF' >"$tmp/s" 2>"$tmp/s.err"
+	timeout 150 "$py" - "$cn" "$sruns" "$tmp/scapy.pcap" "$src" "$dst" <<'EOF' >"$tmp/s" 2>"$tmp/s.err"
 import sys, time
 from scapy.all import IP, UDP, Raw, wrpcap
 n, runs, out, src, dst = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
@@ -187,7 +190,7 @@ rxn() { local f; f=$(get "$1_rx"); [ -n "$f" ] && printf ', %s%% received' "$f";
 vp=$(get verify_pps)
 echo
 echo "pcap harness benchmark (issue 4), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
-echo "verify: median of $cliruns runs on $vn frames; replay: median of $rruns runs of $rn datagrams per tool and size; craft: median of $cruns runs of $cn packets. ratio = ipv4kit pkt/s / peer pkt/s."
+echo "verify: median of $cliruns runs on $vn frames; replay: median of $rruns runs of $rn datagrams per tool and size; craft: median of $cruns runs (scapy $sruns) of $cn packets. ratio = ipv4kit pkt/s / peer pkt/s."
 echo
 row "operation" "ipv4kit" "peer" "ratio" "target" "met?"
 row "---" "---:" "---:" "---:" "---" "---"

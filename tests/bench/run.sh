@@ -11,6 +11,8 @@
 #        IPK_BENCH_KEEP=1  keep the temporary directory (capture, raw results)
 #        IPK_BENCH_NO_GO=1, IPK_BENCH_NO_LIBNET=1, IPK_BENCH_NO_TCPDUMP=1: leave that peer out (n/a)
 #        IPK_BENCH_NO_UDP=1 skip the UDP datagrams-per-second section (udp.sh: IPK_BENCH_UDP_MS, _RUNS)
+#        IPK_BENCH_NO_HARNESS=1 skip the pcap harness section (harness.sh: replay verify, replay send
+#                          vs tcpreplay over veth, craft vs scapy wrpcap; about 1 min)
 #        IPK_BENCH_CALLGRIND=1 also print instructions per op of every ipk-bench operation, counted
 #                          with valgrind --tool=callgrind (stable where timings are noisy; +1 min)
 # Figures, not assertions: the script exits 0 whatever the numbers are; it is not run by CI.
@@ -222,6 +224,12 @@ if [ "${IPK_BENCH_NO_UDP:-0}" != 1 ]; then
 	77) echo; echo "UDP benchmark skipped: network namespaces unavailable (needs root)." ;;
 	*) echo; echo "UDP benchmark failed (rerun tests/bench/run.sh --udp-only)." ;;
 	esac
+fi
+# --- pcap harness: verify, replay vs tcpreplay over veth, craft vs scapy (harness.sh) ----------
+if [ "${IPK_BENCH_NO_HARNESS:-0}" != 1 ]; then
+	log "pcap harness (tests/bench/harness.sh; IPK_BENCH_NO_HARNESS=1 skips it)"
+	IPK_BENCH_BUILD=$build IPK_BENCH_CLI_RUNS=$cliruns timeout 300 bash "$here/harness.sh" ||
+		{ echo; echo "pcap harness benchmark failed (rerun tests/bench/harness.sh)."; }
 fi
 echo
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null). Timings on a shared machine are noisy; rerun: tests/bench/run.sh"
