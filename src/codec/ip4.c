@@ -166,7 +166,7 @@ IP4_NOINLINE static int parse_any(const uint8_t *buf, size_t len, unsigned profi
 }
 
 /*
- * The common case inline, a strict parse of a 20-byte header that passes every rule: byte 0 is
+ * The common case inline, a strict (or lax) parse of a 20-byte header that passes every rule: byte 0 is
  * 0x45 (version 4, IHL 5), 20 <= total length <= len and the five words sum to 0xffff; then no
  * option rule applies. The sum comes from five native 32-bit loads (csum_inline.h, as ipk_csum);
  * fields are stored as they are read (few live registers; RF/DF/MF from one multiply) and one
@@ -176,7 +176,10 @@ IP4_NOINLINE static int parse_any(const uint8_t *buf, size_t len, unsigned profi
 int ipk_ip4_parse(const uint8_t *buf, size_t len, unsigned profile, struct ipk_ip4 *h,
 		  size_t *err_off)
 {
-	if (IP4_LIKELY(profile == IPK_IP4_STRICT && len >= IPK_IP4_MINLEN && buf[0] == 0x45)) {
+	/* LAX (the whole-packet decoder) gets the same fields from the same path: for a header
+	 * that passes every strict rule, the two profiles agree. */
+	if (IP4_LIKELY((profile == IPK_IP4_STRICT || profile == IPK_IP4_LAX) &&
+		       len >= IPK_IP4_MINLEN && buf[0] == 0x45)) {
 		/* the sum of the five native words, byte order being irrelevant to a check for
 		 * 0xffff; no overflow in 64 bits */
 		uint64_t sum = ipk_csum_sum20_native(buf);
@@ -211,7 +214,7 @@ int ipk_ip4_parse(const uint8_t *buf, size_t len, unsigned profile, struct ipk_i
 			h->truncated = 0;
 			return 0;
 		}
-		return parse_any(buf, len, IPK_IP4_STRICT, h, err_off);
+		return parse_any(buf, len, profile, h, err_off);
 	}
 	return parse_any(buf, len, profile, h, err_off);
 }

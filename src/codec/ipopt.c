@@ -219,6 +219,10 @@ int ipk_opt_validate(const uint8_t *opts, size_t len, size_t *err_off, struct ip
 		*err_off = 0;
 	if (!opts)
 		len = 0;
+	/* The option area of every IGMP datagram and most others that carry options: one Router
+	 * Alert with value 0 (94 04 00 00), valid under every rule below. */
+	if (len == 4 && opts[0] == IPK_OPT_RA && opts[1] == 4 && opts[2] == 0 && opts[3] == 0)
+		return 0;
 	while (off < len) {
 		const uint8_t *p = opts + off;
 		size_t l = len - off;
