@@ -7,7 +7,6 @@
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,9 +19,7 @@
 #include "ipv4kit/link.h"
 #include "ipv4kit/packet.h"
 
-#define RBUF_SIZE (1u << 20)   /* stdio buffer of a capture read with read() */
-#define MBUF_SIZE (1u << 16)   /* stdio buffer of a mapped capture (fmemopen) */
-#define POPULATE_MAX (256u << 20) /* prefault mappings up to this size, else read-ahead */
+#define RBUF_SIZE (1u << 20)   /* stdio buffer of a capture that is not a regular file */
 
 /* err = "a: b" */
 static void seterr(char *err, size_t errlen, const char *a, const char *b)
@@ -33,54 +30,42 @@ static void seterr(char *err, size_t errlen, const char *a, const char *b)
 
 /*
  * Open path as a stream for libpcap, which reads every record with two fread() calls. A regular
- * file is mapped and read through fmemopen(): no read() calls and no kernel copy of every byte
- * (a quarter of the time of a verify). Anything else (a FIFO, a directory, an empty file, a
- * failed map) gets stdio with a large buffer. No stdio locking either way: one thread uses the
- * stream. *map and *maplen (NULL, 0 without a map) are unmapped by the caller after
- * pcap_close(). Returns NULL with -errno in *e when path cannot be opened.
+ * file is opened in glibc's mmap mode ("m"): stdio maps the file and fread() copies straight out
+ * of the mapping, with no read() calls, no kernel copy of every byte and no second buffer (a
+ * cookie stream such as fmemopen() costs a copy and a byte loop per record header). Anything
+ * else (a FIFO, a character device, an empty file) gets stdio with a large buffer; glibc falls
+ * back to read() by itself when the map fails. No stdio locking either way: one thread uses the
+ * stream. Returns NULL with -errno in *e when path cannot be opened.
  */
-static FILE *cap_open(const char *path, void **map, size_t *maplen, int *e)
+static FILE *cap_open(const char *path, int *e)
 {
-	FILE *fp = NULL;
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	*map = NULL;
-	*maplen = 0;
 	if (fd < 0) {
 		*e = -errno;
 		return NULL;
 	}
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (uint64_t)st.st_size <= SIZE_MAX) {
-		size_t len = (size_t)st.st_size;
-		int pop = len <= POPULATE_MAX ? MAP_POPULATE : 0;
-		void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE | pop, fd, 0);
-		if (m != MAP_FAILED) {
-			if (!pop)
-				madvise(m, len, MADV_SEQUENTIAL);
-			fp = fmemopen(m, len, "rb");
-			if (fp) {
-				close(fd);
-				*map = m;
-				*maplen = len;
-				setvbuf(fp, NULL, _IOFBF, MBUF_SIZE);
-				__fsetlocking(fp, FSETLOCKING_BYCALLER);
-				return fp;
-			}
-			munmap(m, len);
-		}
-	}
-	fp = fdopen(fd, "rb");
+	int map = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+	FILE *fp = fdopen(fd, map ? "rbm" : "rb");
 	if (!fp) {
 		*e = -errno;
 		close(fd);
 		return NULL;
 	}
-	setvbuf(fp, NULL, _IOFBF, RBUF_SIZE);
+	if (!map)
+		setvbuf(fp, NULL, _IOFBF, RBUF_SIZE);
 	__fsetlocking(fp, FSETLOCKING_BYCALLER);
 	return fp;
 }
+
+#if defined(__GNUC__)
+#define H_INLINE inline __attribute__((always_inline))
+#define H_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define H_INLINE inline
+#define H_UNLIKELY(x) (x)
+#endif
 
 /* State of one pcap_loop() over a capture. */
 struct cap_loop {
@@ -109,21 +94,22 @@ static void cap_loop_cb(u_char *user, const struct pcap_pkthdr *h, const u_char 
 		pcap_breakloop(l->pc);
 }
 
-int ipk_cap_read(const char *path, ipk_cap_fn fn, void *ctx, struct ipk_cap_info *info,
-		 char *err, size_t errlen)
+/*
+ * ipk_cap_read() with the pcap_loop() callback cb, which gets l (l->info set by the caller, zeroed
+ * here; l->pc and l->dlt set here). cb counts l->info->frames and sets l->ret to stop.
+ */
+static int cap_run(const char *path, pcap_handler cb, struct cap_loop *l, char *err,
+		   size_t errlen)
 {
-	struct ipk_cap_info dummy;
+	struct ipk_cap_info *info = l->info;
 	char eb[PCAP_ERRBUF_SIZE] = "";
-	void *map;
-	size_t maplen;
 	int e = 0;
 
-	if (!info)
-		info = &dummy;
 	memset(info, 0, sizeof(*info));
+	l->ret = 0;
 	if (err && errlen)
 		err[0] = 0;
-	FILE *fp = cap_open(path, &map, &maplen, &e);
+	FILE *fp = cap_open(path, &e);
 	if (!fp) {
 		seterr(err, errlen, path, strerror(-e));
 		return e;
@@ -131,8 +117,6 @@ int ipk_cap_read(const char *path, ipk_cap_fn fn, void *ctx, struct ipk_cap_info
 	pcap_t *pc = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, eb);
 	if (!pc) {
 		fclose(fp);
-		if (map)
-			munmap(map, maplen);
 		if (err && errlen)
 			snprintf(err, errlen, "%s: not a pcap or pcapng capture (libpcap: %s)", path, eb);
 		return IPK_E_INVAL;
@@ -149,9 +133,10 @@ int ipk_cap_read(const char *path, ipk_cap_fn fn, void *ctx, struct ipk_cap_info
 		goto out;
 	}
 	/* pcap_loop() rather than pcap_next_ex(): one libpcap call for the whole file */
-	struct cap_loop l = {pc, fn, ctx, info, dlt, 0};
-	rc = pcap_loop(pc, -1, cap_loop_cb, (u_char *)&l);
-	ret = l.ret;
+	l->pc = pc;
+	l->dlt = dlt;
+	rc = pcap_loop(pc, -1, cb, (u_char *)l);
+	ret = l->ret;
 	if (!ret && rc == PCAP_ERROR) {
 		const char *m = pcap_geterr(pc);
 		char where[64];
@@ -174,9 +159,16 @@ int ipk_cap_read(const char *path, ipk_cap_fn fn, void *ctx, struct ipk_cap_info
 	}
 out:
 	pcap_close(pc); /* closes fp */
-	if (map)
-		munmap(map, maplen);
 	return ret;
+}
+
+int ipk_cap_read(const char *path, ipk_cap_fn fn, void *ctx, struct ipk_cap_info *info,
+		 char *err, size_t errlen)
+{
+	struct ipk_cap_info dummy;
+	struct cap_loop l = {NULL, fn, ctx, info ? info : &dummy, 0, 0};
+
+	return cap_run(path, cap_loop_cb, &l, err, errlen);
 }
 
 /* ---- verify ---- */
@@ -221,55 +213,61 @@ static inline int same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
 	return d == 0;
 }
 
-static void count_proto(struct ipk_verify_stats *st, const struct ipk_packet *p)
+/* Count a frame that failed: per-protocol and checksum counts of fail. */
+static void count_fail(struct ipk_verify_stats *st, unsigned fail)
 {
-	if (!p->has_ip4) {
-		if (p->has_link && p->link.ethertype != IPK_ETHERTYPE_IPV4)
-			st->not_ip++;
-		else
-			st->invalid++;
-		return;
-	}
-	switch (p->l4) {
-	case IPK_L4_IGMP: st->igmp++; break;
-	case IPK_L4_UDP: st->udp++; break;
-	case IPK_L4_TCP: st->tcp++; break;
-	case IPK_L4_ICMP: st->icmp++; break;
-	default: st->other_ip++; break;
-	}
+	st->failed++;
+	st->ip_csum_bad += !!(fail & IPK_VF_IP_CSUM);
+	st->igmp_csum_bad += !!(fail & IPK_VF_IGMP_CSUM);
+	st->udp_csum_bad += !!(fail & IPK_VF_UDP_CSUM);
 }
 
-unsigned ipk_verify_frame(int dlt, const uint8_t *frame, size_t caplen, size_t wirelen,
-			  unsigned flags, struct ipk_packet *p, struct ipk_verify_res *r,
-			  struct ipk_verify_stats *st)
+/* The findings of a decode that has some: fail bits, per-code counts, *hdr_ok cleared when an
+ * IPv4 header error leaves nothing to re-marshal. Out of line: clean frames have none. */
+static unsigned verify_findings(const struct ipk_packet *p, unsigned flags, int truncated,
+				struct ipk_verify_stats *st, int *hdr_ok)
 {
 	unsigned fail = 0;
-	int hdr_ok = 1;
 
-	r->fail = 0;
-	r->ip_csum_want = r->igmp_csum_want = r->udp_csum_want = 0;
-	r->remarshal_off = 0;
-	r->truncated = caplen < wirelen;
-	r->udp_checked = 0;
-	ipk_packet_decode(dlt, frame, caplen, wirelen, p);
 	for (unsigned i = 0; i < p->findings.n; i++) {
 		int c = p->findings.v[i].code;
 		if (st)
 			st->codes[ipk_verify_code_index(c)]++;
 		if (p->findings.v[i].layer == IPK_LAYER_IPV4 && c != IPK_E_IP_CHECKSUM &&
 		    c != IPK_E_IP_TRUNCATED && !ipk_err_is_finding(c))
-			hdr_ok = 0;
+			*hdr_ok = 0;
 		if (c == IPK_E_IP_CHECKSUM)
 			fail |= IPK_VF_IP_CSUM;
 		else if (c == IPK_E_IGMP_CHECKSUM)
 			fail |= IPK_VF_IGMP_CSUM;
 		else if (ipk_err_is_finding(c))
 			fail |= (flags & IPK_VERIFY_STRICT) ? IPK_VF_FINDING : 0;
-		else if (!(r->truncated && is_truncation(c)))
+		else if (!(truncated && is_truncation(c)))
 			fail |= IPK_VF_ERROR;
 	}
 	if (p->findings.dropped)
 		fail |= IPK_VF_ERROR;
+	return fail;
+}
+
+/*
+ * The work of ipk_verify_frame(), inlined into the file loop. The decoder already checked the
+ * IPv4 and IGMP checksums (their findings); only a failed one is summed again, for the value it
+ * should have. Stats work beyond three counters happens only for odd frames.
+ */
+static H_INLINE unsigned verify_one(int dlt, const uint8_t *frame, size_t caplen, size_t wirelen,
+				    unsigned flags, struct ipk_packet *p,
+				    struct ipk_verify_res *r, struct ipk_verify_stats *st)
+{
+	unsigned fail = 0;
+	int hdr_ok = 1;
+	int truncated = caplen < wirelen;
+	uint8_t udp_checked = 0;
+
+	memset(r, 0, sizeof(*r));
+	ipk_packet_decode(dlt, frame, caplen, wirelen, p);
+	if (H_UNLIKELY(p->findings.n || p->findings.dropped))
+		fail = verify_findings(p, flags, truncated, st, &hdr_ok);
 
 	if (p->has_ip4 && hdr_ok && p->ip4.version == 4 && p->ip4.total_len >= p->ip4.hlen) {
 		/* Re-marshal with computed fields; a wrong checksum is kept so the rest compares. */
@@ -278,7 +276,7 @@ unsigned ipk_verify_frame(int dlt, const uint8_t *frame, size_t caplen, size_t w
 		unsigned mf = p->ip4.checksum_ok ? 0 : IPK_IP4_KEEP_CSUM;
 		int n = ipk_ip4_marshal(&p->ip4, (size_t)(p->ip4.total_len - p->ip4.hlen), mf, hb,
 					sizeof(hb));
-		if (n != (int)p->ip4.hlen || !same_bytes(hb, ip, p->ip4.hlen)) {
+		if (H_UNLIKELY(n != (int)p->ip4.hlen || !same_bytes(hb, ip, p->ip4.hlen))) {
 			fail |= IPK_VF_REMARSHAL;
 			size_t k = 0;
 			while (n > 0 && k < (size_t)n && k < p->ip4.hlen && hb[k] == ip[k])
@@ -289,10 +287,10 @@ unsigned ipk_verify_frame(int dlt, const uint8_t *frame, size_t caplen, size_t w
 		} else if (st) {
 			st->remarshal_same++;
 		}
-		if (fail & IPK_VF_IP_CSUM)
+		if (H_UNLIKELY(fail & IPK_VF_IP_CSUM))
 			r->ip_csum_want = csum_want(0, ip, p->ip4.hlen, p->ip4.checksum);
 	}
-	if ((fail & IPK_VF_IGMP_CSUM) && p->l4 == IPK_L4_IGMP)
+	if (H_UNLIKELY(fail & IPK_VF_IGMP_CSUM) && p->l4 == IPK_L4_IGMP)
 		r->igmp_csum_want = csum_want(0, frame + p->l4_off, p->l4_len, p->u.igmp.checksum);
 	if (p->l4 == IPK_L4_UDP && p->u.udp.checksum != 0 && !p->ip4.mf && p->ip4.frag_off == 0 &&
 	    p->u.udp.len >= 8 && p->u.udp.len <= p->l4_len &&
@@ -300,31 +298,52 @@ unsigned ipk_verify_frame(int dlt, const uint8_t *frame, size_t caplen, size_t w
 		/* the whole datagram is here: recompute over the pseudo-header (RFC 768) */
 		const uint8_t *u = frame + p->l4_off;
 		uint32_t ps = ipk_csum_pseudo(p->ip4.src, p->ip4.dst, IPK_PROTO_UDP, p->u.udp.len);
-		r->udp_checked = 1;
-		if (ipk_csum_fold(ipk_csum_partial(u, p->u.udp.len, ps)) != 0) {
+		udp_checked = 1;
+		if (st)
+			st->udp_csum_checked++;
+		if (H_UNLIKELY(ipk_csum_fold(ipk_csum_partial(u, p->u.udp.len, ps)) != 0)) {
 			fail |= IPK_VF_UDP_CSUM;
 			uint16_t w = csum_want(ps, u, p->u.udp.len, p->u.udp.checksum);
 			r->udp_csum_want = w ? w : 0xffff;
 		}
 	}
 	r->fail = fail;
+	r->truncated = (uint8_t)truncated;
+	r->udp_checked = udp_checked;
 	if (st) {
 		st->packets++;
-		count_proto(st, p);
-		st->truncated += r->truncated;
-		st->udp_csum_checked += r->udp_checked;
-		st->ip_csum_bad += !!(fail & IPK_VF_IP_CSUM);
-		st->igmp_csum_bad += !!(fail & IPK_VF_IGMP_CSUM);
-		st->udp_csum_bad += !!(fail & IPK_VF_UDP_CSUM);
-		if (fail)
-			st->failed++;
+		if (p->has_ip4) {
+			switch (p->l4) {
+			case IPK_L4_IGMP: st->igmp++; break;
+			case IPK_L4_UDP: st->udp++; break;
+			case IPK_L4_TCP: st->tcp++; break;
+			case IPK_L4_ICMP: st->icmp++; break;
+			default: st->other_ip++; break;
+			}
+		} else if (p->has_link && p->link.ethertype != IPK_ETHERTYPE_IPV4) {
+			st->not_ip++;
+		} else {
+			st->invalid++;
+		}
+		st->truncated += (unsigned)truncated;
+		if (H_UNLIKELY(fail))
+			count_fail(st, fail);
 		else
 			st->passed++;
 	}
 	return fail;
 }
 
+unsigned ipk_verify_frame(int dlt, const uint8_t *frame, size_t caplen, size_t wirelen,
+			  unsigned flags, struct ipk_packet *p, struct ipk_verify_res *r,
+			  struct ipk_verify_stats *st)
+{
+	return verify_one(dlt, frame, caplen, wirelen, flags, p, r, st);
+}
+
+/* A verify over a file: the pcap_loop() state first (cap_run() hands it to verify_pcap_cb). */
 struct verify_ctx {
+	struct cap_loop l;
 	unsigned flags;
 	struct ipk_verify_stats *st;
 	ipk_verify_fn fn;
@@ -332,14 +351,15 @@ struct verify_ctx {
 	struct ipk_packet p;
 };
 
-static int verify_cb(void *ctx, int dlt, const struct ipk_cap_frame *f)
+/* pcap_loop() callback of a verify: straight to verify_one(), no ipk_cap_frame in between. */
+static void verify_pcap_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 {
-	struct verify_ctx *v = ctx;
+	struct verify_ctx *v = (struct verify_ctx *)(void *)user;
 	struct ipk_verify_res r;
-	if (ipk_verify_frame(dlt, f->data, f->caplen, f->wirelen, v->flags, &v->p, &r, v->st) &&
-	    v->fn)
-		v->fn(v->ctx, f->frame, &v->p, &r);
-	return 0;
+	uint64_t frame = ++v->l.info->frames;
+
+	if (verify_one(v->l.dlt, data, h->caplen, h->len, v->flags, &v->p, &r, v->st) && v->fn)
+		v->fn(v->ctx, frame, &v->p, &r);
 }
 
 int ipk_verify_file(const char *path, unsigned flags, struct ipk_verify_stats *st,
@@ -349,11 +369,12 @@ int ipk_verify_file(const char *path, unsigned flags, struct ipk_verify_stats *s
 	struct ipk_cap_info info;
 	if (!v)
 		return -ENOMEM;
+	v->l = (struct cap_loop){NULL, NULL, NULL, &info, 0, 0};
 	v->flags = flags;
 	v->st = st;
 	v->fn = fn;
 	v->ctx = ctx;
-	int rc = ipk_cap_read(path, verify_cb, v, &info, err, errlen);
+	int rc = cap_run(path, verify_pcap_cb, &v->l, err, errlen);
 	st->cut_records += info.cut_records;
 	free(v);
 	return rc;
