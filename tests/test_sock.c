@@ -1117,6 +1117,34 @@ static void test_raw_batch(void **state)
 	close(rx);
 }
 
+/* SO_BINDTODEVICE through ipk_sock_bind_device: bind, read back, unknown interface, unbind. */
+static void test_bind_device(void **state)
+{
+	(void)state;
+	int fd = udp();
+	unsigned lo = if_nametoindex("lo");
+	char name[IF_NAMESIZE + 1];
+	socklen_t nl = sizeof(name);
+
+	assert_true(lo > 0);
+	assert_int_equal(ipk_sock_bind_device(fd, lo), 0);
+	memset(name, 0, sizeof(name));
+	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, &nl), 0);
+	assert_string_equal(name, "lo");
+	assert_int_equal(ipk_sock_bind_device(fd, BAD_IFINDEX), -ENODEV);
+	nl = sizeof(name);
+	memset(name, 0, sizeof(name));
+	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, &nl), 0);
+	assert_string_equal(name, "lo"); /* the rejected call left the binding alone */
+	assert_int_equal(ipk_sock_bind_device(fd, 0), 0);
+	nl = sizeof(name);
+	memset(name, 0, sizeof(name));
+	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, &nl), 0);
+	assert_string_equal(name, "");
+	close(fd);
+	assert_int_equal(ipk_sock_bind_device(fd, lo), -EBADF);
+}
+
 int main(void)
 {
 	if (unshare(CLONE_NEWNET) == 0 && lo_up() == 0)
@@ -1126,6 +1154,7 @@ int main(void)
 
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_udp_open),
+		cmocka_unit_test(test_bind_device),
 		cmocka_unit_test(test_raw_open),
 		cmocka_unit_test(test_conn_tos_ttl),
 		cmocka_unit_test(test_errors_descriptor),

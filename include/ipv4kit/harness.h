@@ -222,7 +222,7 @@ struct ipk_replay_opts {
 	double speed;        /* TIMED: > 0, 1 = original timing */
 	double pps;          /* RATE: > 0 */
 	uint64_t loops;      /* passes over the capture, >= 1 */
-	unsigned ifindex;    /* 0: the route decides; else IP_PKTINFO selects the interface */
+	unsigned ifindex;    /* 0: the route decides; else the socket is bound to it (SO_BINDTODEVICE) */
 	const volatile int *stop; /* may be NULL; non-zero stops the run */
 	/* called about every interval seconds (0: never) and once at the end */
 	void (*progress)(void *ctx, const struct ipk_replay_stats *st);

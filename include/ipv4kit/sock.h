@@ -47,6 +47,11 @@ IPK_API int ipk_sock_set_tos(int fd, int tos);   /* 0..255 */
 IPK_API int ipk_sock_get_ttl(int fd, int *ttl) IPK_NONNULL(2);
 IPK_API int ipk_sock_set_ttl(int fd, int ttl);   /* 1..255 */
 
+/* Bind the socket to interface ifindex (SO_BINDTODEVICE; 0 removes the binding): what it sends
+ * leaves through that interface and only what arrives there is received, with no per-datagram
+ * control message. Needs CAP_NET_RAW. 0 or -errno (-ENODEV for an unknown interface). */
+IPK_API int ipk_sock_bind_device(int fd, unsigned ifindex);
+
 /* ---- PacketConn: multicast (RFC 3678 protocol-independent options) ---- */
 
 /* Any-source join/leave of group on interface ifindex (0: the kernel picks). */

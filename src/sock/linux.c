@@ -449,6 +449,11 @@ int ipk_os_attach_bpf(int fd, const struct ipk_bpf_insn *p, size_t n)
 	return err_or(setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)));
 }
 
+int ipk_os_bind_device(int fd, const char *name)
+{
+	return err_or(setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, (socklen_t)strlen(name)));
+}
+
 int ipk_os_detach_bpf(int fd)
 {
 	int dummy = 0;

@@ -94,6 +94,12 @@ int ipk_os_attach_bpf(int fd, const struct ipk_bpf_insn *p, size_t n)
 	return -ENOPROTOOPT;
 }
 
+int ipk_os_bind_device(int fd, const char *name)
+{
+	(void)fd, (void)name;
+	return -ENOPROTOOPT;
+}
+
 int ipk_os_detach_bpf(int fd)
 {
 	(void)fd;

@@ -548,6 +548,18 @@ int ipk_sock_detach_bpf(int fd)
 	return r ? r : ipk_os_detach_bpf(fd);
 }
 
+int ipk_sock_bind_device(int fd, unsigned ifindex)
+{
+	char name[IF_NAMESIZE] = "";
+	int r = check_sock(fd, W_CONN);
+
+	if (r)
+		return r;
+	if (ifindex && (r = ipk_os_ifname(fd, ifindex, name)) != 0)
+		return r;
+	return ipk_os_bind_device(fd, name);
+}
+
 /* ---- RawConn ---- */
 
 /* A raw socket that sends with IP_HDRINCL, else -EPROTOTYPE: one getsockopt, and the full

@@ -51,6 +51,7 @@ int ipk_os_get_icmp_low(int fd, uint32_t *bits);
  * p[0..cap) (returns its length, 0 when none, -ENOSPC when longer than cap). */
 int ipk_os_attach_bpf(int fd, const struct ipk_bpf_insn *p, size_t n);
 int ipk_os_detach_bpf(int fd);
+int ipk_os_bind_device(int fd, const char *name); /* "" unbinds */
 int ipk_os_get_bpf(int fd, struct ipk_bpf_insn *p, size_t cap);
 
 /* RawConn: receive one datagram (whole, header included) and report its source; send the
