@@ -323,9 +323,38 @@ static void test_header_sizes_edges(void **state)
 	}
 }
 
+/* ipk_csum_expected: the value a field should carry, whatever it holds now, with and without a
+ * pseudo-header sum; equal to zeroing the field and recomputing. */
+static void test_expected(void **state)
+{
+	(void)state;
+	uint8_t b[64];
+	uint32_t seed = 7;
+	for (int iter = 0; iter < 5000; iter++) {
+		size_t len = 8 + (size_t)(iter % 50);
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			b[i] = (uint8_t)(seed >> 16);
+		}
+		size_t at = (size_t)(iter % (int)(len / 2 - 1)) * 2;
+		uint32_t ps = (iter & 1) ? ipk_csum_pseudo(0xc6120001u, 0xe0000016u, 17, (uint16_t)len) : 0;
+		uint16_t stored = (uint16_t)(b[at] << 8 | b[at + 1]);
+		uint8_t z[64];
+		memcpy(z, b, len);
+		z[at] = z[at + 1] = 0;
+		uint16_t want = ipk_csum_fold(ipk_csum_partial(z, len, ps));
+		assert_int_equal(ipk_csum_expected(b, len, ps, stored), want);
+		/* and writing it makes the data verify */
+		z[at] = (uint8_t)(want >> 8);
+		z[at + 1] = (uint8_t)want;
+		assert_int_equal(ipk_csum_fold(ipk_csum_partial(z, len, ps)), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_expected),
 	    cmocka_unit_test(test_align_len),
 	    cmocka_unit_test(test_all_ones),
 	    cmocka_unit_test(test_header_sizes_edges),

@@ -32,6 +32,11 @@ IPK_API uint16_t ipk_csum_fold(uint32_t sum);
  * that includes its checksum field gives 0. */
 IPK_API uint16_t ipk_csum(const void *buf, size_t len);
 
+/* The value a checksum field should carry: buf[0..len) is the covered data with the field as it is
+ * (holding `stored`), sum an initial partial sum (0, or ipk_csum_pseudo() for UDP/TCP). For
+ * "bad checksum X (should be Y)" reports without copying the data to zero the field. */
+IPK_API uint16_t ipk_csum_expected(const void *buf, size_t len, uint32_t sum, uint16_t stored);
+
 /* Partial sum of the TCP/UDP pseudo-header (src, dst host order; proto; upper-layer length). */
 IPK_API uint32_t ipk_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
 

@@ -153,6 +153,12 @@ uint32_t ipk_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len
 	return (src >> 16) + (src & 0xffffu) + (dst >> 16) + (dst & 0xffffu) + proto + len;
 }
 
+/* The stored value is taken back out of the sum by adding its complement (RFC 1071). */
+uint16_t ipk_csum_expected(const void *buf, size_t len, uint32_t sum, uint16_t stored)
+{
+	return ipk_csum_fold(ipk_csum_add(ipk_csum_partial(buf, len, sum), (uint16_t)~stored));
+}
+
 /* RFC 1624 eqn 3: HC' = ~(~HC + ~m + m'), in one's complement arithmetic. */
 uint16_t ipk_csum_update16(uint16_t csum, uint16_t old, uint16_t new_)
 {

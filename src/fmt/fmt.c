@@ -649,13 +649,6 @@ static void v_option(struct ob *o, const struct ipk_opt *opt)
 	}
 }
 
-/* The checksum a buffer should carry in its 16-bit field at offset `at` (even). */
-static uint16_t csum_without(const uint8_t *b, size_t len, size_t at)
-{
-	uint32_t sum = ipk_csum_partial(b, at, 0);
-	return ipk_csum_fold(ipk_csum_add(sum, ipk_csum_partial(b + at + 2, len - at - 2, 0)));
-}
-
 static void v_ip4(struct ob *o, const struct ipk_packet *p)
 {
 	const struct ipk_ip4 *h = &p->ip4;
@@ -715,7 +708,7 @@ static void v_ip4(struct ob *o, const struct ipk_packet *p)
 		PUTS(o, " ok");
 	} else if (h->hlen >= IPK_IP4_MINLEN && p->ip_off + h->hlen <= p->caplen) {
 		PUTS(o, " bad (should be ");
-		put_hex4(o, csum_without(p->frame + p->ip_off, h->hlen, 10));
+		put_hex4(o, ipk_csum_expected(p->frame + p->ip_off, h->hlen, 0, h->checksum));
 		putc_(o, ')');
 	} else {
 		PUTS(o, " bad");
@@ -765,7 +758,7 @@ static void v_igmp(struct ob *o, const struct ipk_packet *p)
 		PUTS(o, " ok");
 	} else if (m->len >= IPK_IGMP_MINLEN) {
 		PUTS(o, " bad (should be ");
-		put_hex4(o, csum_without(igmp_msg(p), m->len, 2));
+		put_hex4(o, ipk_csum_expected(igmp_msg(p), m->len, 0, m->checksum));
 		putc_(o, ')');
 	} else {
 		PUTS(o, " bad");

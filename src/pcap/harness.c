@@ -191,13 +191,6 @@ static int is_truncation(int code)
 	}
 }
 
-/* Checksum field value that makes buf[0..len) (which holds value `have` at the field) sum to 0. */
-static uint16_t csum_want(uint32_t pseudo, const uint8_t *buf, size_t len, uint16_t have)
-{
-	uint32_t s = ipk_csum_partial(buf, len, pseudo);
-	return ipk_csum_fold(ipk_csum_add(s, (uint16_t)~have));
-}
-
 /* a == b for n bytes (a multiple of 4, 20..60): word compares, no library call per frame */
 static inline int same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
 {
@@ -288,10 +281,10 @@ static H_INLINE unsigned verify_one(int dlt, const uint8_t *frame, size_t caplen
 			st->remarshal_same++;
 		}
 		if (H_UNLIKELY(fail & IPK_VF_IP_CSUM))
-			r->ip_csum_want = csum_want(0, ip, p->ip4.hlen, p->ip4.checksum);
+			r->ip_csum_want = ipk_csum_expected(ip, p->ip4.hlen, 0, p->ip4.checksum);
 	}
 	if (H_UNLIKELY(fail & IPK_VF_IGMP_CSUM) && p->l4 == IPK_L4_IGMP)
-		r->igmp_csum_want = csum_want(0, frame + p->l4_off, p->l4_len, p->u.igmp.checksum);
+		r->igmp_csum_want = ipk_csum_expected(frame + p->l4_off, p->l4_len, 0, p->u.igmp.checksum);
 	if (p->l4 == IPK_L4_UDP && p->u.udp.checksum != 0 && !p->ip4.mf && p->ip4.frag_off == 0 &&
 	    p->u.udp.len >= 8 && p->u.udp.len <= p->l4_len &&
 	    p->l4_len == (size_t)(p->ip4.total_len - p->ip4.hlen)) {
@@ -303,7 +296,7 @@ static H_INLINE unsigned verify_one(int dlt, const uint8_t *frame, size_t caplen
 			st->udp_csum_checked++;
 		if (H_UNLIKELY(ipk_csum_fold(ipk_csum_partial(u, p->u.udp.len, ps)) != 0)) {
 			fail |= IPK_VF_UDP_CSUM;
-			uint16_t w = csum_want(ps, u, p->u.udp.len, p->u.udp.checksum);
+			uint16_t w = ipk_csum_expected(u, p->u.udp.len, ps, p->u.udp.checksum);
 			r->udp_csum_want = w ? w : 0xffff;
 		}
 	}
