@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# net_replay.sh - `ipv4kit replay send` between two namespaces: the receiver's libpcap capture holds the same datagrams (modulo what Linux rewrites), and --rate is kept.
+# net_replay.sh - `ipv4kit replay send` between two namespaces: the receiver's libpcap capture holds the same datagrams (modulo what Linux rewrites), --rate is kept, and --link sends an Ethernet capture's frames unchanged.
 # usage: net_replay.sh TOOL SRCDIR [SHARED_PCAPS]
 set -u
 tool=${1:?usage: net_replay.sh TOOL SRCDIR}
@@ -84,4 +84,53 @@ PY
 out=$(timeout 30 ip netns exec "$NS1" "$tool" replay send -q -i "$IF1" --topspeed --loop 50 "$tmp/send.pcap" 2>&1)
 echo "$out"
 grep -q "of 50 loops" <<<"$out" && grep -q "^sent $((sent * 50)) datagrams" <<<"$out" && okf "--topspeed --loop 50" || badf "--topspeed --loop 50"
+
+# --link: an Ethernet capture addressed to the peer's MAC goes out frame by frame through a
+# packet socket, nothing rewritten (ID 0 with DF clear and a wrong IPv4 checksum included)
+mac() { ip -n "$1" -o link show "$2" | grep -o 'link/ether [^ ]*' | cut -d' ' -f2; }
+m1=$(mac "$NS1" "$IF1") m2=$(mac "$NS2" "$IF2")
+spec=(ip src="$ADDR1" dst="$ADDR2" id=0 udp sport=1024 dport=9 hex=0011223344556677)
+"$tool" craft -c 40 --inc-id --ts 1 --link ether --mac-src "$m1" --mac-dst "$m2" "${spec[@]}" \
+	-w "$tmp/eth.pcap" --overwrite >/dev/null || fail "craft of the Ethernet capture failed"
+"$tool" craft --ts 1 --link ether --mac-src "$m1" --mac-dst "$m2" ip src="$ADDR1" dst="$ADDR2" \
+	id=7 csum=0x1234 udp sport=1024 dport=9 hex=ff -w "$tmp/eth.pcap" >/dev/null ||
+	fail "craft of the bad-checksum frame failed"
+"$tool" craft -c 3 --ts 1 "${spec[@]}" -w "$tmp/raw.pcap" --overwrite >/dev/null || fail "craft of a raw capture failed"
+"$tool" replay send -q --link --topspeed "$tmp/eth.pcap" >/dev/null 2>&1
+[ $? = 2 ] && okf "--link without -i: usage error" || badf "--link without -i is accepted"
+out=$(timeout 30 ip netns exec "$NS1" "$tool" replay send -q --link -i "$IF1" --topspeed "$tmp/raw.pcap" 2>&1)
+echo "$out"
+grep -q "^sent 0 datagrams.* 3 frames skipped (not Ethernet with IPv4)" <<<"$out" && okf "--link skips a raw-IPv4 capture's frames" ||
+	badf "--link on a raw-IPv4 capture"
+for mode in "--topspeed" "--rate 200"; do
+	ip netns exec "$NS2" tcpdump -i "$IF2" -U -n -s 0 -w "$tmp/lrecv.pcap" "ip and src $ADDR1" \
+		>/dev/null 2>"$tmp/ltcpdump.err" &
+	tdpid=$!
+	for _ in $(seq 1 50); do grep -q 'listening' "$tmp/ltcpdump.err" && break; sleep 0.1; done
+	rm -f "$tmp/ltcpdump.err"
+	# shellcheck disable=SC2086
+	out=$(timeout 30 ip netns exec "$NS1" "$tool" replay send -q --link -i "$IF1" $mode --loop 2 "$tmp/eth.pcap" 2>&1)
+	rc=$?
+	sleep 1.5 # libpcap hands over a ring block when it is full or after its 1 s timeout
+	kill "$tdpid" 2>/dev/null
+	wait "$tdpid" 2>/dev/null
+	echo "$out"
+	[ $rc = 0 ] && grep -q "^sent 82 datagrams.* 0 failed, 0 frames skipped.*2 of 2 loops" <<<"$out" &&
+		okf "--link $mode --loop 2: 82 frames sent" || badf "--link $mode --loop 2 (exit $rc)"
+	python3 - "$tmp/eth.pcap" "$tmp/lrecv.pcap" <<'PY' && okf "--link $mode: the peer received every frame identical" || badf "--link $mode: received frames differ"
+import struct, sys
+def frames(path):
+    d = open(path, 'rb').read()
+    e = '<' if struct.unpack('<I', d[:4])[0] in (0xa1b2c3d4, 0xa1b23c4d) else '>'
+    off, out = 24, []
+    while off + 16 <= len(d):
+        _, _, cl, _ = struct.unpack(e + 'IIII', d[off:off + 16])
+        out.append(d[off + 16:off + 16 + cl]); off += 16 + cl
+    return out
+sent, recv = frames(sys.argv[1]), frames(sys.argv[2])
+want = sent * 2
+print("sent %d frames x 2 loops, received %d; identical: %s" % (len(sent), len(recv), recv == want))
+sys.exit(0 if len(sent) == 41 and recv == want else 1)
+PY
+done
 finish

@@ -27,7 +27,8 @@ static void usage(FILE *f)
 		"       ipv4kit replay golden [--update] FILE EXPECTED.json\n"
 		"       ipv4kit replay rewrite [--ttl N] [--tos N] [--id N|+N] [--src A] [--dst A]\n"
 		"                              [--src-map A/n=B/m]... [--dst-map A/n=B/m]... [--pcapng] IN OUT\n"
-		"       ipv4kit replay send [-i IFACE] [--speed X | --rate PPS | --topspeed] [--loop N] [-q] FILE\n"
+		"       ipv4kit replay send [-i IFACE] [--link] [--speed X | --rate PPS | --topspeed] [--loop N]\n"
+		"                           [-q] FILE\n"
 		"\n"
 		"verify   decode every frame, re-marshal each valid IPv4 header and require the same\n"
 		"         bytes, check the IPv4, IGMP and UDP checksums; per-protocol and per-code counts.\n"
@@ -40,7 +41,10 @@ static void usage(FILE *f)
 		"         change); writes OUT (pcap, or pcapng with --pcapng) only when complete.\n"
 		"send     send the IPv4 datagrams through a raw IP_HDRINCL socket (needs CAP_NET_RAW):\n"
 		"         original timing (default), --speed X times faster, --rate PPS, or --topspeed\n"
-		"         (sendmmsg batches); --loop N passes; -i IFACE picks the interface.\n"
+		"         (sendmmsg batches); --loop N passes; -i IFACE picks the interface. --link (needs\n"
+		"         -i): send the whole frames of an Ethernet capture as they are through a packet\n"
+		"         socket, skipping the kernel's IP output path; frames that are not Ethernet\n"
+		"         carrying IPv4 are skipped.\n"
 		"Exit: 0 ok; 1 frames failed, frames differ or datagrams were refused; 2 usage or file error.\n",
 		SHOW_FAILED);
 }
@@ -377,10 +381,11 @@ static int cmd_send(int argc, char **argv)
 		{"interface", required_argument, NULL, 'i'}, {"speed", required_argument, NULL, 'x'},
 		{"rate", required_argument, NULL, 'r'},      {"topspeed", no_argument, NULL, 't'},
 		{"loop", required_argument, NULL, 'l'},      {"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
+		{"link", no_argument, NULL, 'L'},            {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct ipk_replay_opts o = {0};
-	int opt, nmodes = 0, quiet = 0;
+	int opt, nmodes = 0, quiet = 0, link = 0;
 	unsigned long v;
 	o.mode = IPK_REPLAY_TIMED;
 	o.speed = 1;
@@ -415,9 +420,14 @@ static int cmd_send(int argc, char **argv)
 			o.loops = v;
 			break;
 		case 'q': quiet = 1; break;
+		case 'L': link = 1; break;
 		case 'h': usage(stdout); return IPK_EXIT_OK;
 		default: usage(stderr); return IPK_EXIT_USAGE;
 		}
+	}
+	if (link && !o.ifindex) {
+		fprintf(stderr, "%s send: --link needs -i IFACE\n", PROG);
+		return IPK_EXIT_USAGE;
 	}
 	if (nmodes > 1) {
 		fprintf(stderr, "%s send: --speed, --rate and --topspeed exclude each other\n", PROG);
@@ -429,14 +439,16 @@ static int cmd_send(int argc, char **argv)
 	}
 	char err[512];
 	struct ipk_replay_cap *c;
-	int rc = ipk_replay_load(argv[optind], &c, err, sizeof(err));
+	err[0] = 0;
+	int rc = link ? ipk_replay_load_link(argv[optind], &c, err, sizeof(err))
+		      : ipk_replay_load(argv[optind], &c, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "%s send: %s\n", PROG, err[0] ? err : ipk_strerror(rc));
 		return IPK_EXIT_USAGE;
 	}
-	int fd = ipk_raw_open(IPPROTO_RAW, 1);
+	int fd = link ? ipk_link_open(o.ifindex) : ipk_raw_open(IPPROTO_RAW, 1);
 	if (fd < 0) {
-		fprintf(stderr, "%s send: raw socket: %s%s\n", PROG, strerror(-fd),
+		fprintf(stderr, "%s send: %s socket: %s%s\n", PROG, link ? "packet" : "raw", strerror(-fd),
 			fd == -EPERM ? " (needs CAP_NET_RAW)" : "");
 		ipk_replay_free(c);
 		return IPK_EXIT_USAGE;
@@ -454,10 +466,11 @@ static int cmd_send(int argc, char **argv)
 	if (s.tty)
 		fprintf(stderr, "\n");
 	printf("sent %llu datagrams (%llu bytes) in %.3f s: %.0f pkt/s; %llu failed, %llu frames "
-	       "skipped (not IPv4); %llu of %llu loops\n",
+	       "skipped (%s); %llu of %llu loops\n",
 	       (unsigned long long)st.sent, (unsigned long long)st.bytes, st.seconds,
 	       st.seconds > 0 ? (double)st.sent / st.seconds : 0.0, (unsigned long long)st.failed,
-	       (unsigned long long)ipk_replay_skipped(c), (unsigned long long)st.loops_done,
+	       (unsigned long long)ipk_replay_skipped(c),
+	       link ? "not Ethernet with IPv4" : "not IPv4", (unsigned long long)st.loops_done,
 	       (unsigned long long)o.loops);
 	if (st.failed)
 		printf("last error: %s\n", ipk_strerror(st.last_err));

@@ -197,14 +197,21 @@ struct ipk_replay_cap;
  * above, or -ENOMEM. */
 IPK_API int ipk_replay_load(const char *path, struct ipk_replay_cap **out, char *err,
 			    size_t errlen) IPK_NONNULL(1, 2);
+/* Link mode: load the whole frames (as captured, link header included) of the frames whose link
+ * decodes as Ethernet (DLT_EN10MB) carrying an IPv4 header that decodes; every other frame is
+ * skipped and counted. ipk_replay_run() then sends them through a packet socket. */
+IPK_API int ipk_replay_load_link(const char *path, struct ipk_replay_cap **out, char *err,
+				 size_t errlen) IPK_NONNULL(1, 2);
+/* 1 when c was loaded by ipk_replay_load_link(). */
+IPK_API int ipk_replay_is_link(const struct ipk_replay_cap *c) IPK_NONNULL(1);
 IPK_API void ipk_replay_free(struct ipk_replay_cap *c);
-/* Datagrams loaded, frames skipped, and the capture's duration in seconds. */
+/* Datagrams (link mode: frames) loaded, frames skipped, and the capture's duration in seconds. */
 IPK_API uint64_t ipk_replay_count(const struct ipk_replay_cap *c) IPK_NONNULL(1);
 IPK_API uint64_t ipk_replay_skipped(const struct ipk_replay_cap *c) IPK_NONNULL(1);
 IPK_API double ipk_replay_duration(const struct ipk_replay_cap *c) IPK_NONNULL(1);
 
 struct ipk_replay_stats {
-	uint64_t sent, failed, bytes;
+	uint64_t sent, failed, bytes; /* bytes: of IPv4 datagrams, or of whole frames in link mode */
 	uint64_t loops_done;
 	int last_err;        /* -errno of the last failed send, 0 if none */
 	double seconds;      /* wall time of the run so far */
@@ -222,7 +229,8 @@ struct ipk_replay_opts {
 	double speed;        /* TIMED: > 0, 1 = original timing */
 	double pps;          /* RATE: > 0 */
 	uint64_t loops;      /* passes over the capture, >= 1 */
-	unsigned ifindex;    /* 0: the route decides; else the socket is bound to it (SO_BINDTODEVICE) */
+	unsigned ifindex;    /* 0: the route decides; else the socket is bound to it (SO_BINDTODEVICE);
+			      * ignored in link mode (ipk_link_open bound the socket) */
 	const volatile int *stop; /* may be NULL; non-zero stops the run */
 	/* called about every interval seconds (0: never) and once at the end */
 	void (*progress)(void *ctx, const struct ipk_replay_stats *st);
@@ -236,6 +244,9 @@ struct ipk_replay_opts {
  * bytes go out as captured except what Linux rewrites (checksum, total length, a zero ID without
  * DF, a zero source; see ipk_raw_write). A datagram the kernel refuses is counted in failed and
  * the run goes on. Returns 0 or -EINVAL for bad options; st is filled in either case.
+ * Link mode (c from ipk_replay_load_link): fd is a packet socket from ipk_link_open() and each
+ * frame goes out as it is through ipk_link_write_batch(), skipping the kernel's IP output path;
+ * same timing modes, loops and stats.
  */
 IPK_API int ipk_replay_run(int fd, const struct ipk_replay_cap *c, const struct ipk_replay_opts *o,
 			   struct ipk_replay_stats *st) IPK_NONNULL(2, 3, 4);

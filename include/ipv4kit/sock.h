@@ -127,6 +127,28 @@ IPK_API int ipk_sock_read_batch(int fd, struct ipk_msg *m, size_t n, unsigned cm
 IPK_API int ipk_sock_write_batch(int fd, const struct ipk_msg *m, size_t n, int flags)
 	IPK_NONNULL(2);
 
+/* ---- Link level: whole frames through a packet socket ---- */
+
+/*
+ * Packet socket (AF_PACKET, SOCK_RAW) for sending whole link-layer frames out of interface
+ * ifindex, bound to it with sockaddr_ll. Its protocol is 0, so it receives nothing and the kernel
+ * spends no work on incoming traffic for it. The frames skip the IP output path (no routing, no
+ * header rewriting, no netfilter OUTPUT): what is written is what leaves, as tcpreplay does.
+ * Needs CAP_NET_RAW. Returns the descriptor or -errno: -ENODEV for 0 or an interface that does
+ * not exist in the caller's namespace; -ENOPROTOOPT where there is no port (not Linux).
+ */
+IPK_API int ipk_link_open(unsigned ifindex);
+
+/*
+ * sendmmsg of whole frames m[i].buf/len (link header included; m[i].addr, port and cm are
+ * ignored) on fd from ipk_link_open, in chunks of IPK_BATCH_MAX on the stack (no allocation).
+ * Returns the number of frames sent (possibly fewer than n, as ipk_sock_write_batch), or -errno
+ * when none was: -EBADF, -EINVAL for n == 0 or a NULL buf with a length, -EMSGSIZE for a frame
+ * longer than the interface MTU plus its link header, -ENOBUFS/-EAGAIN when the queue is full.
+ */
+IPK_API int ipk_link_write_batch(int fd, const struct ipk_msg *m, size_t n, int flags)
+	IPK_NONNULL(2);
+
 /* ---- Filters ---- */
 
 /*

@@ -1,4 +1,4 @@
-/* replay.c - capture replay: a capture's IPv4 datagrams sent through the RawConn (IP_HDRINCL, sendmmsg) with original timing, a speed factor, a fixed rate or as fast as possible. */
+/* replay.c - capture replay: a capture's IPv4 datagrams sent through the RawConn (IP_HDRINCL, sendmmsg), or its whole Ethernet frames through a packet socket, with original timing, a speed factor, a fixed rate or as fast as possible. */
 #define _DEFAULT_SOURCE
 #include <errno.h>
 #include <stdlib.h>
@@ -9,12 +9,14 @@
 #include "ipv4kit/error.h"
 #include "ipv4kit/harness.h"
 #include "ipv4kit/ip4.h"
+#include "ipv4kit/link.h"
 #include "ipv4kit/packet.h"
 #include "ipv4kit/sock.h"
 
 struct rentry {
-	size_t off;          /* of the IPv4 header in cap->data */
-	size_t plen;         /* payload bytes after the header */
+	size_t off;          /* of the IPv4 header (link mode: of the frame) in cap->data */
+	size_t plen;         /* payload bytes after the header (link mode: frame bytes) */
+	size_t ipoff;        /* link mode: of the IPv4 header in the frame; else 0 */
 	int64_t ns;          /* capture time relative to the first datagram */
 	struct ipk_ip4 h;    /* parsed header; h.opts points into cap->data */
 };
@@ -25,6 +27,7 @@ struct ipk_replay_cap {
 	struct rentry *e;
 	size_t n, ecap;
 	uint64_t skipped;
+	int link;            /* whole Ethernet frames for a packet socket */
 	int64_t t0_sec;
 	uint32_t t0_nsec;
 	int have_t0;
@@ -36,7 +39,8 @@ static int load_cb(void *ctx, int dlt, const struct ipk_cap_frame *f)
 	struct ipk_replay_cap *c = ctx;
 	struct ipk_packet *p = &c->p;
 	ipk_packet_decode(dlt, f->data, f->caplen, f->wirelen, p);
-	if (!p->has_ip4 || p->ip4.hlen < IPK_IP4_MINLEN || p->ip_off + p->ip4.hlen > f->caplen) {
+	if (!p->has_ip4 || p->ip4.hlen < IPK_IP4_MINLEN || p->ip_off + p->ip4.hlen > f->caplen ||
+	    (c->link && (!p->has_link || p->link.dlt != IPK_DLT_EN10MB))) {
 		c->skipped++;
 		return 0;
 	}
@@ -44,6 +48,11 @@ static int load_cb(void *ctx, int dlt, const struct ipk_cap_frame *f)
 	size_t dlen = p->ip4.total_len >= p->ip4.hlen && p->ip4.total_len <= avail
 			      ? p->ip4.total_len
 			      : avail;
+	size_t ipoff = 0;
+	if (c->link) { /* the frame as captured, link header and any trailer included */
+		ipoff = p->ip_off;
+		dlen = f->caplen;
+	}
 	if (c->n == c->ecap) {
 		size_t nc = c->ecap ? c->ecap * 2 : 1024;
 		struct rentry *ne = realloc(c->e, nc * sizeof(*ne));
@@ -67,22 +76,24 @@ static int load_cb(void *ctx, int dlt, const struct ipk_cap_frame *f)
 	}
 	struct rentry *e = &c->e[c->n++];
 	e->off = c->len;
-	e->plen = dlen - p->ip4.hlen;
+	e->plen = c->link ? dlen : dlen - p->ip4.hlen;
+	e->ipoff = ipoff;
 	e->ns = (f->sec - c->t0_sec) * 1000000000LL + ((int64_t)f->nsec - (int64_t)c->t0_nsec);
 	if (e->ns < 0)
 		e->ns = 0; /* out-of-order timestamps: send at once */
 	e->h = p->ip4;
-	memcpy(c->data + c->len, f->data + p->ip_off, dlen);
+	memcpy(c->data + c->len, f->data + (c->link ? 0 : p->ip_off), dlen);
 	c->len += dlen;
 	return 0;
 }
 
-int ipk_replay_load(const char *path, struct ipk_replay_cap **out, char *err, size_t errlen)
+static int load(const char *path, int link, struct ipk_replay_cap **out, char *err, size_t errlen)
 {
 	struct ipk_replay_cap *c = calloc(1, sizeof(*c));
 	*out = NULL;
 	if (!c)
 		return -ENOMEM;
+	c->link = link;
 	int rc = ipk_cap_read(path, load_cb, c, NULL, err, errlen);
 	if (rc) {
 		ipk_replay_free(c);
@@ -90,9 +101,25 @@ int ipk_replay_load(const char *path, struct ipk_replay_cap **out, char *err, si
 	}
 	/* the data buffer no longer moves: point the option views into it */
 	for (size_t i = 0; i < c->n; i++)
-		c->e[i].h.opts = c->data + c->e[i].off + IPK_IP4_MINLEN;
+		c->e[i].h.opts = c->data + c->e[i].off + c->e[i].ipoff + IPK_IP4_MINLEN;
 	*out = c;
 	return 0;
+}
+
+int ipk_replay_load(const char *path, struct ipk_replay_cap **out, char *err, size_t errlen)
+{
+	return load(path, 0, out, err, errlen);
+}
+
+int ipk_replay_load_link(const char *path, struct ipk_replay_cap **out, char *err,
+			 size_t errlen)
+{
+	return load(path, 1, out, err, errlen);
+}
+
+int ipk_replay_is_link(const struct ipk_replay_cap *c)
+{
+	return c->link;
 }
 
 void ipk_replay_free(struct ipk_replay_cap *c)
@@ -143,12 +170,13 @@ int ipk_replay_run(int fd, const struct ipk_replay_cap *c, const struct ipk_repl
 		return -EINVAL;
 	/* The interface is chosen once for the socket, not by a control message per datagram
 	 * (IP_PKTINFO costs about 10% of a send). */
-	if (o->ifindex) {
+	if (o->ifindex && !c->link) {
 		int r = ipk_sock_bind_device(fd, o->ifindex);
 		if (r < 0)
 			return r;
 	}
 	struct ipk_raw_out out[IPK_BATCH_MAX];
+	struct ipk_msg lout[IPK_BATCH_MAX];
 	int64_t start = now_ns(), last_prog = start;
 	int64_t interval = (int64_t)(o->interval * 1e9);
 	uint64_t global = 0; /* datagrams scheduled so far, for RATE */
@@ -174,6 +202,13 @@ int ipk_replay_run(int fd, const struct ipk_replay_cap *c, const struct ipk_repl
 					break;
 				}
 				const struct rentry *e = &c->e[i + k];
+				if (c->link) {
+					memset(&lout[k], 0, sizeof(lout[k]));
+					lout[k].buf = c->data + e->off;
+					lout[k].len = e->plen;
+					k++;
+					continue;
+				}
 				out[k].h = &e->h;
 				out[k].payload = c->data + e->off + e->h.hlen;
 				out[k].len = e->plen;
@@ -188,11 +223,14 @@ int ipk_replay_run(int fd, const struct ipk_replay_cap *c, const struct ipk_repl
 			size_t done = 0;
 			int retries = 0;
 			while (done < k) {
-				int r = ipk_raw_write_batch(fd, out + done, k - done, IPK_IP4_KEEP_ALL, 0);
+				int r = c->link ? ipk_link_write_batch(fd, lout + done, k - done, 0)
+						: ipk_raw_write_batch(fd, out + done, k - done,
+								      IPK_IP4_KEEP_ALL, 0);
 				if (r > 0) {
 					for (int j = 0; j < r; j++)
-						st->bytes += out[done + (size_t)j].h->hlen +
-							     out[done + (size_t)j].len;
+						st->bytes += c->link ? lout[done + (size_t)j].len
+								     : out[done + (size_t)j].h->hlen +
+									       out[done + (size_t)j].len;
 					st->sent += (uint64_t)r;
 					done += (size_t)r;
 					retries = 0;

@@ -14,6 +14,7 @@
 
 #include <linux/filter.h>
 #include <linux/icmp.h>
+#include <linux/if_packet.h>
 
 #include "ipv4kit/cmsg.h"
 #include "ipv4kit/sock.h"
@@ -413,6 +414,47 @@ int ipk_os_write_batch(int fd, const struct ipk_msg *m, size_t n, int flags)
 		if (r)
 			return r;
 		mm[i].msg_len = 0;
+	}
+	got = sendmmsg(fd, mm, (unsigned)n, flags | MSG_NOSIGNAL);
+	return got < 0 ? -errno : got;
+}
+
+/* ---- link level (AF_PACKET) ---- */
+
+int ipk_os_link_open(unsigned ifindex)
+{
+	struct sockaddr_ll sll;
+	int err;
+	/* protocol 0: no packet type is hooked, so nothing is ever queued for reading */
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = 0;
+	sll.sll_ifindex = (int)ifindex;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) != 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Bound socket, no msg_name: the frame goes out of the bound interface as it is. */
+int ipk_os_link_send_batch(int fd, const struct ipk_msg *m, size_t n, int flags)
+{
+	struct mmsghdr mm[IPK_BATCH_MAX];
+	struct iovec iov[IPK_BATCH_MAX];
+	int got;
+
+	memset(mm, 0, n * sizeof(mm[0]));
+	for (size_t i = 0; i < n; i++) {
+		iov[i].iov_base = m[i].buf;
+		iov[i].iov_len = m[i].len;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
 	}
 	got = sendmmsg(fd, mm, (unsigned)n, flags | MSG_NOSIGNAL);
 	return got < 0 ? -errno : got;

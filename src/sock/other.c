@@ -138,6 +138,18 @@ int ipk_os_raw_send_batch(int fd, const struct ipk_os_raw_out *o, size_t n, int 
 	return -ENOPROTOOPT;
 }
 
+int ipk_os_link_open(unsigned ifindex)
+{
+	(void)ifindex;
+	return -ENOPROTOOPT;
+}
+
+int ipk_os_link_send_batch(int fd, const struct ipk_msg *m, size_t n, int flags)
+{
+	(void)fd, (void)m, (void)n, (void)flags;
+	return -ENOPROTOOPT;
+}
+
 #else
 /* ISO C forbids an empty translation unit. */
 typedef int ipk_sock_other_unused_;

@@ -368,6 +368,40 @@ int ipk_sock_write_batch(int fd, const struct ipk_msg *m, size_t n, int flags)
 	BATCH_LOOP(ipk_os_write_batch(fd, m + done, k, fl));
 }
 
+/* ---- link level ---- */
+
+int ipk_link_open(unsigned ifindex)
+{
+	if (ifindex == 0 || ifindex > INT32_MAX)
+		return -ENODEV;
+	return ipk_os_link_open(ifindex);
+}
+
+/* The chunk loop of BATCH_LOOP without its diagnosis: a packet socket is not AF_INET, so the
+ * kernel's own error is the answer. */
+int ipk_link_write_batch(int fd, const struct ipk_msg *m, size_t n, int flags)
+{
+	size_t done = 0;
+
+	if (fd < 0)
+		return -EBADF;
+	if (n == 0 || n > INT32_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (!m[i].buf && m[i].len)
+			return -EINVAL;
+	while (done < n) {
+		size_t k = n - done < IPK_BATCH_MAX ? n - done : IPK_BATCH_MAX;
+		int got = ipk_os_link_send_batch(fd, m + done, k, flags);
+		if (got < 0)
+			return done ? (int)done : got;
+		done += (size_t)got;
+		if ((size_t)got < k)
+			break;
+	}
+	return (int)done;
+}
+
 /* ---- filters ---- */
 
 void ipk_icmp_filter_set_all(struct ipk_icmp_filter *f, int block)

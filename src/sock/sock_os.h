@@ -44,6 +44,11 @@ int ipk_os_read_err(int fd, struct ipk_msg *m);
 int ipk_os_read_batch(int fd, struct ipk_msg *m, size_t n, unsigned cm_flags, int flags);
 int ipk_os_write_batch(int fd, const struct ipk_msg *m, size_t n, int flags);
 
+/* Link level: open a packet socket bound to ifindex (protocol 0: receives nothing); send
+ * n <= IPK_BATCH_MAX whole frames with one sendmmsg. */
+int ipk_os_link_open(unsigned ifindex);
+int ipk_os_link_send_batch(int fd, const struct ipk_msg *m, size_t n, int flags);
+
 /* ICMP_FILTER for types 0..31 (a set bit blocks). */
 int ipk_os_set_icmp_low(int fd, uint32_t bits);
 int ipk_os_get_icmp_low(int fd, uint32_t *bits);

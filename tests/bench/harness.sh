@@ -14,8 +14,9 @@
 # replay: two namespaces joined by a veth pair (tests/lib/netns.sh, 198.18.0.0/15); the same UDP
 # datagrams (64 or 512 bytes of IPv4, IDs counting up) crafted twice: a raw-IPv4 capture for
 # `ipv4kit replay send --topspeed -i IF` (raw IP_HDRINCL socket, sendmmsg) and an Ethernet capture
-# (the veth MACs) for `tcpreplay --topspeed -i IF` (Debian tcpreplay). Each tool's own rate (sent /
-# its sending time); "received" is the peer veth's rx_packets delta over the sent count.
+# (the veth MACs) for `tcpreplay --topspeed -i IF` (Debian tcpreplay) and for `ipv4kit replay send
+# --topspeed --link -i IF` (the same frames through a packet socket, as tcpreplay). Each tool's own
+# rate (sent / its sending time); "received" is the peer veth's rx_packets delta over the sent count.
 # craft: `ipv4kit craft -c N --inc-id ... -w FILE` wall time (process included) against scapy's
 # building of the same N packets plus wrpcap(), timed inside python3 (import excluded); the two
 # files are checked to hold the same datagrams (tcpdump -t -x of both).
@@ -131,7 +132,7 @@ rm -f "$tmp/craft.pcap"
 # --- replay over a veth pair (a subshell: netns.sh exits 77 when namespaces are unavailable) ---
 have_tcpreplay=0
 [ "${IPK_BENCH_NO_TCPREPLAY:-0}" != 1 ] && command -v tcpreplay >/dev/null 2>&1 && have_tcpreplay=1
-log "replay: $rn datagrams of 64 and 512 bytes, ipv4kit replay send --topspeed vs tcpreplay --topspeed, $rruns runs each"
+log "replay: $rn datagrams of 64 and 512 bytes, ipv4kit replay send --topspeed (RawConn, and --link) vs tcpreplay --topspeed, $rruns runs each"
 (
 	. "$root/tests/lib/netns.sh"
 	netns_setup 2
@@ -151,6 +152,10 @@ log "replay: $rn datagrams of 64 and 512 bytes, ipv4kit replay send --topspeed v
 			b=$(rx)
 			# "sent N datagrams (B bytes) in S s: R pkt/s; ..."
 			awk -v s=$size -v r=$((b - a)) '/^sent / { printf "ipk%s\t%s\t%s\t%s\n", s, $9, $2, r }' <<<"$out"
+			a=$(rx)
+			out=$(ip netns exec "$NS1" timeout 30 "$cli" replay send --topspeed --link -q -i "$IF1" "$tmp/e$size.pcap" 2>&1)
+			b=$(rx)
+			awk -v s=$size -v r=$((b - a)) '/^sent / { printf "lnk%s\t%s\t%s\t%s\n", s, $9, $2, r }' <<<"$out"
 			if [ $have_tcpreplay = 1 ]; then
 				a=$(rx)
 				out=$(ip netns exec "$NS1" timeout 30 tcpreplay --topspeed -i "$IF1" "$tmp/e$size.pcap" 2>&1)
@@ -163,7 +168,7 @@ log "replay: $rn datagrams of 64 and 512 bytes, ipv4kit replay send --topspeed v
 	done
 ) >"$tmp/replay" 2>"$tmp/replay.err"
 rrc=$?
-for k in ipk64 tcpr64 ipk512 tcpr512; do
+for k in ipk64 lnk64 tcpr64 ipk512 lnk512 tcpr512; do
 	# median rate, and the received fraction of that run's sends (summed over the runs)
 	v=$(awk -F'\t' -v k=$k '$1 == k { print $2 }' "$tmp/replay" | median)
 	[ -n "$v" ] && put "${k}_pps" "$v"
@@ -204,6 +209,9 @@ for size in 64 512; do
 	[ $have_tcpreplay = 1 ] && peer="tcpreplay --topspeed $(kpps "$b")$(rxn tcpr$size)"
 	row "\`replay send --topspeed\` over veth, $size-byte datagrams" "$(kpps "$a")$(rxn ipk$size)" "$peer" \
 		"$(ratio "$a" "$b")" ">= tcpreplay pkt/s" "$(atleast "$a" "$b")"
+	a=$(get lnk${size}_pps)
+	row "\`replay send --topspeed --link\` over veth, $size-byte datagrams (Ethernet capture)" \
+		"$(kpps "$a")$(rxn lnk$size)" "$peer" "$(ratio "$a" "$b")" ">= tcpreplay pkt/s" "$(atleast "$a" "$b")"
 done
 cp=$(get craft_pps) sp=$(get scapy_pps)
 same=$(get craft_same)
