@@ -510,9 +510,45 @@ static void test_golden(void **state)
 	assert_true(ipk_golden_compare(cap3, "/nonexistent/x.json", NULL, NULL, err, sizeof(err)) < 0);
 }
 
+/* A pcapng with two interfaces (same link type and snaplen, which libpcap 1.10 reads), packets on
+ * both: every frame is verified whichever interface it came from. */
+static void test_verify_pcapng_two_interfaces(void **state)
+{
+	(void)state;
+	char p[128];
+	path_in(p, sizeof(p), "two-if.pcapng");
+	FILE *f = fopen(p, "wb");
+	assert_non_null(f);
+	const uint32_t shb[7] = {0x0a0d0d0a, 28, 0x1a2b3c4d, 1, 0xffffffff, 0xffffffff, 28};
+	const uint32_t idb[5] = {1, 20, 1 /* LINKTYPE_ETHERNET */, 65535, 20};
+	fwrite(shb, 4, 7, f);
+	fwrite(idb, 4, 5, f);
+	fwrite(idb, 4, 5, f);
+	for (int i = 0; i < 6; i++) {
+		uint8_t b[2048];
+		size_t len = build(i % 4, b), pad = (4 - len % 4) % 4;
+		uint64_t ts = 1700000000ull * 1000000 + (uint64_t)i;
+		uint32_t blen = (uint32_t)(32 + len + pad);
+		uint32_t epb[7] = {6, blen, (uint32_t)(i & 1), (uint32_t)(ts >> 32), (uint32_t)ts,
+				   (uint32_t)len, (uint32_t)len};
+		memset(b + len, 0, pad);
+		fwrite(epb, 4, 7, f);
+		fwrite(b, 1, len + pad, f);
+		fwrite(&blen, 4, 1, f);
+	}
+	fclose(f);
+	struct ipk_verify_stats st = {0};
+	char err[256];
+	assert_int_equal(ipk_verify_file(p, 0, &st, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(st.packets, 6);
+	assert_int_equal(st.passed, 6);
+	assert_int_equal(st.remarshal_same, 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_verify_pcapng_two_interfaces),
 		cmocka_unit_test(test_verify_clean),      cmocka_unit_test(test_verify_bad),
 		cmocka_unit_test(test_capture_errors),    cmocka_unit_test(test_verify_raw_link),
 		cmocka_unit_test(test_rewrite_incremental), cmocka_unit_test(test_rewrite_file),
