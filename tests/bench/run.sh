@@ -13,6 +13,7 @@
 #        IPK_BENCH_NO_UDP=1 skip the UDP datagrams-per-second section (udp.sh: IPK_BENCH_UDP_MS, _RUNS)
 #        IPK_BENCH_NO_HARNESS=1 skip the pcap harness section (harness.sh: replay verify, replay send
 #                          vs tcpreplay over veth, craft vs scapy wrpcap; about 1 min)
+#        IPK_BENCH_NO_INSTALL=1 do not apt-get install the peers (Go, libnet, tcpreplay, scapy)
 #        IPK_BENCH_CALLGRIND=1 also print instructions per op of every ipk-bench operation, counted
 #                          with valgrind --tool=callgrind (stable where timings are noisy; +1 min)
 # Figures, not assertions: the script exits 0 whatever the numbers are; it is not run by CI.
@@ -28,6 +29,13 @@ cliruns=${IPK_BENCH_CLI_RUNS:-5}
 bdir=$build/tests/bench
 
 log() { printf '%s\n' "$*" >&2; }
+
+# The peers, installed if missing (Debian 12, as root; IPK_BENCH_NO_INSTALL=1 skips this and missing
+# peers print n/a).
+if [ "${IPK_BENCH_NO_INSTALL:-0}" != 1 ] && [ "$(id -u)" -eq 0 ]; then
+	bash "$root/tools/deps.sh" golang-go golang-golang-x-net-dev libnet1-dev tcpreplay python3-scapy \
+		valgrind || log "run.sh: could not install every peer; missing ones print n/a"
+fi
 
 if [ "${1:-}" = --udp-only ]; then
 	IPK_BENCH_BUILD=$build exec bash "$here/udp.sh"
