@@ -34,9 +34,9 @@ cat "$tmp/send.out"
 sent=$(sed -n 's/^sent \([0-9]*\) datagrams.*/\1/p' "$tmp/send.out")
 [ -n "$sent" ] && [ "$sent" -ge 30 ] && okf "replay sent $sent datagrams (exit $rc)" || badf "replay sent '${sent:-none}' (exit $rc)"
 # rate mode: 100/s for the datagrams sent, within generous bounds on a shared machine
-el=$(echo "$end - $start" | bc)
-want=$(echo "($sent - 1) / 100" | bc -l)
-if [ "$(echo "$el >= $want * 0.9 && $el <= $want * 2 + 1" | bc)" = 1 ]; then okf "--rate 100: $el s for $sent datagrams"
+el=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
+want=$(awk -v n="${sent:-0}" 'BEGIN { printf "%.3f", (n - 1) / 100 }')
+if awk -v e="$el" -v w="$want" 'BEGIN { exit !(e >= w * 0.9 && e <= w * 2 + 1) }'; then okf "--rate 100: $el s for $sent datagrams"
 else badf "--rate 100: $el s for $sent datagrams (want about $want)"; fi
 
 # compare: every sent datagram arrives with the same bytes, except what Linux rewrites
