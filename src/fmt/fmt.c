@@ -545,155 +545,284 @@ static void text_line(struct ob *o, const struct ipk_packet *p, const struct ipk
 	}
 }
 
-/* ---- verbose lines ------------------------------------------------------------------------ */
+/* ---- verbose lines and JSON: one walk per layer -------------------------------------------- */
 
-static void v_option(struct ob *o, const struct ipk_opt *opt)
+/*
+ * The verbose lines and the JSON object list the same fields of each layer in the same order, so
+ * each layer is walked once by a function that takes the style `j` (1: JSON, 0: verbose text).
+ * Those functions are always inlined into a caller that passes a constant, so each style gets its
+ * own copy with the other style's branches folded away (JSON speed is what the decode tool needs).
+ *
+ * A field is a key and a value. Keys: `,"jk":` in JSON; `, vl ` in verbose text, or ` vl ` for
+ * the first field after a verbose heading (KEY1). Values: U decimal in both styles; X and X4 are
+ * hex in text (0x.. / 0x and 4 digits) and decimal in JSON; IP is quoted in JSON; HEX is a byte
+ * string, quoted in JSON. Text that only one style has stays under `if (j)` / `if (!j)`; there
+ * a field's key for the other style is "" (never written).
+ */
+#define STYLED static inline __attribute__((always_inline))
+
+/* A literal that differs by style. */
+#define SLIT(o, j, jlit, vlit)            \
+	do {                              \
+		if (j)                    \
+			PUTS(o, jlit);    \
+		else                      \
+			PUTS(o, vlit);    \
+	} while (0)
+#define KEY(o, j, jk, vl) SLIT(o, j, ",\"" jk "\":", ", " vl " ")
+#define KEY1(o, j, jk, vl) SLIT(o, j, ",\"" jk "\":", " " vl " ")
+
+STYLED void val_x(struct ob *o, int j, uint32_t v)
+{
+	if (j)
+		put_u(o, v);
+	else
+		put_hex(o, v);
+}
+
+STYLED void val_x4(struct ob *o, int j, uint16_t v)
+{
+	if (j)
+		put_u(o, v);
+	else
+		put_hex4(o, v);
+}
+
+STYLED void val_ip(struct ob *o, int j, uint32_t a)
+{
+	if (j)
+		put_jip(o, a);
+	else
+		put_ip(o, a);
+}
+
+STYLED void val_hex(struct ob *o, int j, const uint8_t *b, size_t n)
+{
+	if (j)
+		putc_(o, '"');
+	put_hexbytes(o, b, n);
+	if (j)
+		putc_(o, '"');
+}
+
+/* A field: key and value. */
+#define FIELD(key, o, j, jk, vl, put_val) \
+	do {                              \
+		key(o, j, jk, vl);        \
+		put_val;                  \
+	} while (0)
+#define FU(o, j, jk, vl, v) FIELD(KEY, o, j, jk, vl, put_u(o, v))
+#define FU1(o, j, jk, vl, v) FIELD(KEY1, o, j, jk, vl, put_u(o, v))
+#define FX(o, j, jk, vl, v) FIELD(KEY, o, j, jk, vl, val_x(o, j, v))
+#define FX1(o, j, jk, vl, v) FIELD(KEY1, o, j, jk, vl, val_x(o, j, v))
+#define FX4(o, j, jk, vl, v) FIELD(KEY, o, j, jk, vl, val_x4(o, j, v))
+#define FX4_1(o, j, jk, vl, v) FIELD(KEY1, o, j, jk, vl, val_x4(o, j, v))
+#define FIP(o, j, jk, vl, v) FIELD(KEY, o, j, jk, vl, val_ip(o, j, v))
+#define FHEX(o, j, jk, vl, b, n) FIELD(KEY, o, j, jk, vl, val_hex(o, j, b, n))
+
+/* A list item's lead: a comma between JSON items, vpre before every verbose one. */
+#define ITEM(o, j, i, vpre)                 \
+	do {                                \
+		if (!(j))                   \
+			PUTS(o, vpre);      \
+		else if (i)                 \
+			putc_(o, ',');      \
+	} while (0)
+
+/* Addresses (IGMP sources): a JSON array, or one verbose line each. */
+STYLED void addr_list(struct ob *o, int j, const uint8_t *srcs, size_t n)
+{
+	if (j)
+		putc_(o, '[');
+	for (size_t i = 0; i < n; i++) {
+		ITEM(o, j, i, "\n      source ");
+		val_ip(o, j, ipk_igmp_addr(srcs, i));
+	}
+	if (j)
+		putc_(o, ']');
+}
+
+/* A checksum's verdict: "checksum_ok" in JSON; " ok" or " bad (should be ..)" in verbose text,
+ * the expected value only when the covered bytes `data` (NULL: not all captured) are there. */
+STYLED void csum_verdict(struct ob *o, int j, int ok, const uint8_t *data, size_t len, uint16_t ck)
+{
+	if (j) {
+		if (ok)
+			PUTS(o, ",\"checksum_ok\":true");
+		else
+			PUTS(o, ",\"checksum_ok\":false");
+	} else if (ok) {
+		PUTS(o, " ok");
+	} else if (data) {
+		PUTS(o, " bad (should be ");
+		put_hex4(o, ipk_csum_expected(data, len, 0, ck));
+		putc_(o, ')');
+	} else {
+		PUTS(o, " bad");
+	}
+}
+
+STYLED void s_option(struct ob *o, int j, const struct ipk_opt *opt)
 {
 	struct ipk_optv v;
 	int r = ipk_opt_decode(opt, &v);
-	PUTS(o, "\n    option ");
-	puts_(o, ipk_opt_name(opt->type));
-	PUTS(o, " (");
-	put_u(o, opt->type);
-	PUTS(o, ") len ");
+	if (j) {
+		PUTS(o, "{\"type\":");
+		put_u(o, opt->type);
+		PUTS(o, ",\"name\":");
+		put_jstr(o, ipk_opt_name(opt->type));
+		PUTS(o, ",\"len\":");
+	} else {
+		PUTS(o, "\n    option ");
+		puts_(o, ipk_opt_name(opt->type));
+		PUTS(o, " (");
+		put_u(o, opt->type);
+		PUTS(o, ") len ");
+	}
 	put_u(o, opt->len);
-	if (opt->type == IPK_OPT_EOL || opt->type == IPK_OPT_NOP)
+	if (opt->type == IPK_OPT_EOL || opt->type == IPK_OPT_NOP) {
+		if (j)
+			putc_(o, '}');
 		return;
-	PUTS(o, ":");
+	}
+	if (!j)
+		putc_(o, ':');
 	if (r < 0) {
-		PUTS(o, " (too short for its kind) ");
+		SLIT(o, j, ",\"bad_len\":true,\"data\":\"", " (too short for its kind) ");
 		put_hexbytes(o, v.u.raw.bytes, v.u.raw.len);
+		if (j)
+			PUTS(o, "\"}");
 		return;
 	}
 	switch (opt->type) {
 	case IPK_OPT_RR:
 	case IPK_OPT_LSRR:
 	case IPK_OPT_SSRR:
-		PUTS(o, " ptr ");
-		put_u(o, v.u.route.ptr);
-		putc_(o, ',');
+		FU1(o, j, "ptr", "ptr", v.u.route.ptr);
+		SLIT(o, j, ",\"addrs\":[", ",");
 		for (size_t i = 0; i < v.u.route.naddr; i++) {
-			putc_(o, ' ');
-			put_ip(o, ipk_opt_u32(v.u.route.addrs, i));
+			ITEM(o, j, i, " ");
+			val_ip(o, j, ipk_opt_u32(v.u.route.addrs, i));
 		}
+		if (j)
+			putc_(o, ']');
 		break;
-	case IPK_OPT_TS:
-		PUTS(o, " ptr ");
-		put_u(o, v.u.ts.ptr);
-		PUTS(o, ", oflw ");
-		put_u(o, v.u.ts.oflw);
-		PUTS(o, ", flag ");
-		put_u(o, v.u.ts.flag);
-		if (v.u.ts.flag == IPK_OPT_TS_TSONLY)
+	case IPK_OPT_TS: {
+		int addrs = v.u.ts.flag == IPK_OPT_TS_TSADDR || v.u.ts.flag == IPK_OPT_TS_PRESPEC;
+		FU1(o, j, "ptr", "ptr", v.u.ts.ptr);
+		FU(o, j, "oflw", "oflw", v.u.ts.oflw);
+		FU(o, j, "flag", "flag", v.u.ts.flag);
+		if (j)
+			PUTS(o, ",\"entries\":[");
+		else if (v.u.ts.flag == IPK_OPT_TS_TSONLY)
 			PUTS(o, " (tsonly)");
 		else if (v.u.ts.flag == IPK_OPT_TS_TSADDR)
 			PUTS(o, " (tsaddr)");
 		else if (v.u.ts.flag == IPK_OPT_TS_PRESPEC)
 			PUTS(o, " (prespec)");
 		for (size_t i = 0; i < v.u.ts.nent; i++) {
-			putc_(o, ' ');
-			if (v.u.ts.flag == IPK_OPT_TS_TSADDR || v.u.ts.flag == IPK_OPT_TS_PRESPEC) {
-				put_ip(o, ipk_opt_u32(v.u.ts.data, 2 * i));
-				putc_(o, '@');
+			ITEM(o, j, i, " ");
+			if (addrs) {
+				if (j)
+					PUTS(o, "{\"addr\":");
+				val_ip(o, j, ipk_opt_u32(v.u.ts.data, 2 * i));
+				SLIT(o, j, ",\"ts\":", "@");
 				put_u(o, ipk_opt_u32(v.u.ts.data, 2 * i + 1));
 			} else {
+				if (j)
+					PUTS(o, "{\"ts\":");
 				put_u(o, ipk_opt_u32(v.u.ts.data, i));
 			}
+			if (j)
+				putc_(o, '}');
 		}
+		if (j)
+			putc_(o, ']');
 		break;
+	}
 	case IPK_OPT_RA:
-		PUTS(o, " value ");
-		put_u(o, v.u.ra_value);
+		FU1(o, j, "value", "value", v.u.ra_value);
 		break;
 	case IPK_OPT_SEC:
 		if (v.u.sec.rfc791) {
-			PUTS(o, " s ");
-			put_hex4(o, v.u.sec.s);
-			PUTS(o, ", c ");
-			put_hex4(o, v.u.sec.c);
-			PUTS(o, ", h ");
-			put_hex4(o, v.u.sec.h);
-			PUTS(o, ", tcc ");
-			put_hex(o, v.u.sec.tcc);
+			FX4_1(o, j, "s", "s", v.u.sec.s);
+			FX4(o, j, "c", "c", v.u.sec.c);
+			FX4(o, j, "h", "h", v.u.sec.h);
+			FX(o, j, "tcc", "tcc", v.u.sec.tcc);
 		} else {
-			PUTS(o, " level ");
-			put_hex(o, v.u.sec.level);
-			PUTS(o, ", authority ");
-			put_hexbytes(o, v.u.sec.flags, v.u.sec.nflags);
+			FX1(o, j, "level", "level", v.u.sec.level);
+			FHEX(o, j, "authority", "authority", v.u.sec.flags, v.u.sec.nflags);
 		}
 		break;
 	case IPK_OPT_CIPSO:
-		PUTS(o, " doi ");
-		put_u(o, v.u.cipso.doi);
-		PUTS(o, ", tags ");
-		put_hexbytes(o, v.u.cipso.tags, v.u.cipso.tags_len);
+		FU1(o, j, "doi", "doi", v.u.cipso.doi);
+		FHEX(o, j, "tags", "tags", v.u.cipso.tags, v.u.cipso.tags_len);
 		break;
 	case IPK_OPT_SID:
-		PUTS(o, " stream id ");
-		put_u(o, v.u.stream_id);
+		FU1(o, j, "stream_id", "stream id", v.u.stream_id);
 		break;
 	case IPK_OPT_QS:
-		PUTS(o, " func ");
-		put_u(o, v.u.qs.func);
-		PUTS(o, ", rate ");
-		put_u(o, v.u.qs.rate);
-		PUTS(o, ", ttl ");
-		put_u(o, v.u.qs.qs_ttl);
-		PUTS(o, ", nonce ");
-		put_u(o, v.u.qs.nonce);
+		FU1(o, j, "func", "func", v.u.qs.func);
+		FU(o, j, "rate", "rate", v.u.qs.rate);
+		FU(o, j, "qs_ttl", "ttl", v.u.qs.qs_ttl);
+		FU(o, j, "nonce", "nonce", v.u.qs.nonce);
 		break;
 	default:
-		putc_(o, ' ');
-		put_hexbytes(o, v.u.raw.bytes, v.u.raw.len);
+		SLIT(o, j, ",\"data\":", " ");
+		val_hex(o, j, v.u.raw.bytes, v.u.raw.len);
 		break;
 	}
+	if (j)
+		putc_(o, '}');
 }
 
-static void v_ip4(struct ob *o, const struct ipk_packet *p)
+STYLED void s_ip4(struct ob *o, int j, const struct ipk_packet *p)
 {
 	const struct ipk_ip4 *h = &p->ip4;
-	PUTS(o, "\n    ipv4: version ");
+	SLIT(o, j, ",\"ipv4\":{\"version\":", "\n    ipv4: version ");
 	put_u(o, h->version);
-	PUTS(o, ", ihl ");
-	put_u(o, h->ihl);
-	PUTS(o, " (");
-	put_u(o, h->hlen);
-	PUTS(o, " bytes), tos ");
-	put_hex(o, h->tos);
-	PUTS(o, " (dscp ");
+	FU(o, j, "ihl", "ihl", h->ihl);
+	if (j) {
+		FU(o, j, "hlen", "", h->hlen);
+	} else {
+		PUTS(o, " (");
+		put_u(o, h->hlen);
+		PUTS(o, " bytes)");
+	}
+	FX(o, j, "tos", "tos", h->tos);
+	SLIT(o, j, ",\"dscp\":", " (dscp ");
 	put_u(o, IPK_IP4_DSCP(h));
-	PUTS(o, ", ecn ");
-	put_u(o, IPK_IP4_ECN(h));
-	PUTS(o, "), length ");
-	put_u(o, h->total_len);
-	PUTS(o, ", id ");
-	put_u(o, h->id);
-	PUTS(o, ", flags [");
-	int any = 0;
-	if (h->rf) {
-		PUTS(o, "rsvd");
-		any = 1;
+	FU(o, j, "ecn", "ecn", IPK_IP4_ECN(h));
+	if (!j)
+		putc_(o, ')');
+	FU(o, j, "total_len", "length", h->total_len);
+	FU(o, j, "id", "id", h->id);
+	if (j) {
+		FU(o, j, "rf", "", h->rf);
+		FU(o, j, "df", "", h->df);
+		FU(o, j, "mf", "", h->mf);
+	} else {
+		PUTS(o, ", flags [");
+		if (h->rf)
+			PUTS(o, "rsvd");
+		if (h->df) {
+			if (h->rf)
+				putc_(o, ' ');
+			PUTS(o, "DF");
+		}
+		if (h->mf) {
+			if (h->rf || h->df)
+				putc_(o, ' ');
+			PUTS(o, "MF");
+		}
+		if (!h->rf && !h->df && !h->mf)
+			PUTS(o, "none");
+		putc_(o, ']');
 	}
-	if (h->df) {
-		if (any)
-			putc_(o, ' ');
-		PUTS(o, "DF");
-		any = 1;
-	}
-	if (h->mf) {
-		if (any)
-			putc_(o, ' ');
-		PUTS(o, "MF");
-		any = 1;
-	}
-	if (!any)
-		PUTS(o, "none");
-	PUTS(o, "], offset ");
-	put_u(o, (uint32_t)h->frag_off * 8);
-	PUTS(o, ", ttl ");
-	put_u(o, h->ttl);
-	PUTS(o, ", proto ");
-	const char *n = proto_name(h->proto);
+	FU(o, j, "frag_off", "offset", (uint32_t)h->frag_off * 8);
+	FU(o, j, "ttl", "ttl", h->ttl);
+	KEY(o, j, "proto", "proto");
+	const char *n = j ? NULL : proto_name(h->proto);
 	if (n) {
 		puts_(o, n);
 		PUTS(o, " (");
@@ -702,171 +831,192 @@ static void v_ip4(struct ob *o, const struct ipk_packet *p)
 	} else {
 		put_u(o, h->proto);
 	}
-	PUTS(o, ", checksum ");
-	put_hex4(o, h->checksum);
-	if (h->checksum_ok) {
-		PUTS(o, " ok");
-	} else if (h->hlen >= IPK_IP4_MINLEN && p->ip_off + h->hlen <= p->caplen) {
-		PUTS(o, " bad (should be ");
-		put_hex4(o, ipk_csum_expected(p->frame + p->ip_off, h->hlen, 0, h->checksum));
-		putc_(o, ')');
-	} else {
-		PUTS(o, " bad");
-	}
-	if (h->truncated)
+	FX4(o, j, "checksum", "checksum", h->checksum);
+	int whole = h->hlen >= IPK_IP4_MINLEN && p->ip_off + h->hlen <= p->caplen;
+	csum_verdict(o, j, h->checksum_ok, whole ? p->frame + p->ip_off : NULL, h->hlen, h->checksum);
+	if (j) {
+		FIP(o, j, "src", "", h->src);
+		FIP(o, j, "dst", "", h->dst);
+		PUTS(o, ",\"options\":[");
+	} else if (h->truncated) {
 		PUTS(o, ", truncated capture");
-
+	}
 	if (h->opts_len) {
 		struct ipk_opt_iter it;
 		struct ipk_opt opt;
 		int r;
+		size_t i = 0;
 		ipk_opt_iter_init(&it, h->opts, h->opts_len);
-		while ((r = ipk_opt_next(&it, &opt)) > 0)
-			v_option(o, &opt);
-		if (r < 0) {
+		while ((r = ipk_opt_next(&it, &opt)) > 0) {
+			if (j && i++)
+				putc_(o, ',');
+			s_option(o, j, &opt);
+		}
+		if (!j && r < 0) {
 			PUTS(o, "\n    option walk stopped at option byte ");
 			put_u(o, it.err_off);
 			PUTS(o, ": ");
 			puts_(o, ipk_strerror(r));
 		}
 	}
+	if (j)
+		PUTS(o, "]}");
 }
 
-static void v_igmp(struct ob *o, const struct ipk_packet *p)
+STYLED void s_igmp(struct ob *o, int j, const struct ipk_packet *p)
 {
 	const struct ipk_igmp *m = &p->u.igmp;
 	const char *tn = ipk_igmp_type_name(m->type);
-	PUTS(o, "\n    igmp: ");
-	if (m->version && tn[0] != 'v') {
-		putc_(o, 'v');
+	const uint8_t *msg = m->len >= IPK_IGMP_MINLEN ? igmp_msg(p) : NULL;
+	if (j) {
+		PUTS(o, ",\"igmp\":{\"version\":");
 		put_u(o, m->version);
-		putc_(o, ' ');
-	}
-	puts_(o, tn);
-	PUTS(o, ", type ");
-	put_hex(o, m->type);
-	PUTS(o, ", code ");
-	put_u(o, m->code);
-	if (m->type == IPK_IGMP_QUERY && m->version >= 2) {
-		PUTS(o, " (max resp ");
-		put_ds(o, igmp_mrt_ds(m));
-		putc_(o, ')');
-	}
-	PUTS(o, ", checksum ");
-	put_hex4(o, m->checksum);
-	if (m->checksum_ok) {
-		PUTS(o, " ok");
-	} else if (m->len >= IPK_IGMP_MINLEN) {
-		PUTS(o, " bad (should be ");
-		put_hex4(o, ipk_csum_expected(igmp_msg(p), m->len, 0, m->checksum));
-		putc_(o, ')');
+		PUTS(o, ",\"type\":");
+		put_u(o, m->type);
+		PUTS(o, ",\"name\":");
+		put_jstr(o, tn);
+		FU(o, j, "checksum", "", m->checksum);
+		csum_verdict(o, j, m->checksum_ok, msg, m->len, m->checksum);
+		FU(o, j, "max_resp_code", "", m->code);
+		FU(o, j, "max_resp_ds", "", igmp_mrt_ds(m));
 	} else {
-		PUTS(o, " bad");
-	}
-	PUTS(o, ", length ");
-	put_u(o, m->len);
-	if (m->type != IPK_IGMP_V3_REPORT) {
-		PUTS(o, ", group ");
-		put_ip(o, m->group);
-	}
-	if (m->type == IPK_IGMP_QUERY && m->version == 3) {
-		PUTS(o, ", s ");
-		put_u(o, m->s);
-		PUTS(o, ", qrv ");
-		put_u(o, m->qrv);
-		PUTS(o, ", qqic ");
-		put_u(o, m->qqic);
-		PUTS(o, " (");
-		put_u(o, ipk_igmp_code_decode(m->qqic));
-		PUTS(o, "s), ");
-		put_u(o, m->nsrcs);
-		puts_(o, m->nsrcs == 1 ? " source" : " sources");
-		for (size_t i = 0; i < m->nsrcs; i++) {
-			PUTS(o, "\n      source ");
-			put_ip(o, ipk_igmp_addr(m->srcs, i));
+		PUTS(o, "\n    igmp: ");
+		if (m->version && tn[0] != 'v') {
+			putc_(o, 'v');
+			put_u(o, m->version);
+			putc_(o, ' ');
 		}
+		puts_(o, tn);
+		FX(o, j, "", "type", m->type);
+		FU(o, j, "", "code", m->code);
+		if (m->type == IPK_IGMP_QUERY && m->version >= 2) {
+			PUTS(o, " (max resp ");
+			put_ds(o, igmp_mrt_ds(m));
+			putc_(o, ')');
+		}
+		FX4(o, j, "", "checksum", m->checksum);
+		csum_verdict(o, j, m->checksum_ok, msg, m->len, m->checksum);
+		FU(o, j, "", "length", m->len);
+	}
+	if (m->type != IPK_IGMP_V3_REPORT)
+		FIP(o, j, "group", "group", m->group);
+	if (m->type == IPK_IGMP_QUERY && m->version == 3) {
+		FU(o, j, "s", "s", m->s);
+		FU(o, j, "qrv", "qrv", m->qrv);
+		FU(o, j, "qqic", "qqic", m->qqic);
+		SLIT(o, j, ",\"qqi_s\":", " (");
+		put_u(o, ipk_igmp_code_decode(m->qqic));
+		if (j) {
+			PUTS(o, ",\"sources\":");
+		} else {
+			PUTS(o, "s), ");
+			put_u(o, m->nsrcs);
+			puts_(o, m->nsrcs == 1 ? " source" : " sources");
+		}
+		addr_list(o, j, m->srcs, m->nsrcs);
 	} else if (m->type == IPK_IGMP_V3_REPORT) {
-		PUTS(o, ", ");
-		put_u(o, m->nrecs);
-		puts_(o, m->nrecs == 1 ? " record" : " records");
 		struct ipk_igmp_rec_iter it;
 		struct ipk_igmp_rec r;
 		int rc;
 		unsigned k = 0;
+		if (j) {
+			PUTS(o, ",\"records\":[");
+		} else {
+			PUTS(o, ", ");
+			put_u(o, m->nrecs);
+			puts_(o, m->nrecs == 1 ? " record" : " records");
+		}
 		ipk_igmp_rec_iter_init(&it, m, igmp_msg(p));
 		while ((rc = ipk_igmp_rec_next(&it, &r)) > 0) {
-			PUTS(o, "\n    record ");
-			put_u(o, ++k);
-			PUTS(o, ": ");
-			puts_(o, ipk_igmp_rec_name(r.type));
-			PUTS(o, " (");
-			put_u(o, r.type);
-			PUTS(o, ") group ");
-			put_ip(o, r.group);
-			PUTS(o, ", ");
-			put_u(o, r.nsrcs);
-			puts_(o, r.nsrcs == 1 ? " source, aux len " : " sources, aux len ");
-			put_u(o, r.aux_words);
-			for (size_t i = 0; i < r.nsrcs; i++) {
-				PUTS(o, "\n      source ");
-				put_ip(o, ipk_igmp_addr(r.srcs, i));
+			if (j) {
+				if (k++)
+					putc_(o, ',');
+				PUTS(o, "{\"type\":");
+				put_u(o, r.type);
+				PUTS(o, ",\"name\":");
+				put_jstr(o, ipk_igmp_rec_name(r.type));
+				FIP(o, j, "group", "", r.group);
+				FU(o, j, "aux_len", "", r.aux_words);
+				PUTS(o, ",\"sources\":");
+			} else {
+				PUTS(o, "\n    record ");
+				put_u(o, ++k);
+				PUTS(o, ": ");
+				puts_(o, ipk_igmp_rec_name(r.type));
+				PUTS(o, " (");
+				put_u(o, r.type);
+				PUTS(o, ") group ");
+				put_ip(o, r.group);
+				PUTS(o, ", ");
+				put_u(o, r.nsrcs);
+				puts_(o, r.nsrcs == 1 ? " source, aux len " : " sources, aux len ");
+				put_u(o, r.aux_words);
 			}
+			addr_list(o, j, r.srcs, r.nsrcs);
+			if (j)
+				putc_(o, '}');
 		}
-		if (rc < 0)
+		if (j)
+			putc_(o, ']');
+		else if (rc < 0)
 			PUTS(o, "\n    records stop: a record runs past the message");
 	}
+	if (j)
+		putc_(o, '}');
 }
 
-static void v_l4(struct ob *o, const struct ipk_packet *p)
+STYLED void s_l4(struct ob *o, int j, const struct ipk_packet *p)
 {
 	switch (p->l4) {
 	case IPK_L4_IGMP:
-		v_igmp(o, p);
-		break;
+		s_igmp(o, j, p);
+		return;
 	case IPK_L4_UDP:
-		PUTS(o, "\n    udp: sport ");
+		SLIT(o, j, ",\"udp\":{\"sport\":", "\n    udp: sport ");
 		put_u(o, p->u.udp.sport);
-		PUTS(o, ", dport ");
-		put_u(o, p->u.udp.dport);
-		PUTS(o, ", length ");
-		put_u(o, p->u.udp.len);
-		PUTS(o, ", checksum ");
-		put_hex4(o, p->u.udp.checksum);
+		FU(o, j, "dport", "dport", p->u.udp.dport);
+		FU(o, j, "len", "length", p->u.udp.len);
+		FX4(o, j, "checksum", "checksum", p->u.udp.checksum);
 		break;
 	case IPK_L4_TCP:
-		PUTS(o, "\n    tcp: sport ");
+		SLIT(o, j, ",\"tcp\":{\"sport\":", "\n    tcp: sport ");
 		put_u(o, p->u.tcp.sport);
-		PUTS(o, ", dport ");
-		put_u(o, p->u.tcp.dport);
-		PUTS(o, ", seq ");
-		put_u(o, p->u.tcp.seq);
-		PUTS(o, ", ack ");
-		put_u(o, p->u.tcp.ack);
-		PUTS(o, ", doff ");
-		put_u(o, p->u.tcp.doff);
-		PUTS(o, ", flags [");
-		put_tcp_flags(o, p->u.tcp.flags);
-		PUTS(o, "], win ");
-		put_u(o, p->u.tcp.win);
+		FU(o, j, "dport", "dport", p->u.tcp.dport);
+		FU(o, j, "seq", "seq", p->u.tcp.seq);
+		FU(o, j, "ack", "ack", p->u.tcp.ack);
+		FU(o, j, "doff", "doff", p->u.tcp.doff);
+		KEY(o, j, "flags", "flags");
+		if (j) {
+			put_u(o, p->u.tcp.flags);
+		} else {
+			putc_(o, '[');
+			put_tcp_flags(o, p->u.tcp.flags);
+			putc_(o, ']');
+		}
+		FU(o, j, "win", "win", p->u.tcp.win);
 		break;
 	case IPK_L4_ICMP:
-		PUTS(o, "\n    icmp: type ");
+		SLIT(o, j, ",\"icmp\":{\"type\":", "\n    icmp: type ");
 		put_u(o, p->u.icmp.type);
-		PUTS(o, ", code ");
-		put_u(o, p->u.icmp.code);
-		PUTS(o, ", checksum ");
-		put_hex4(o, p->u.icmp.checksum);
+		if (j) {
+			const char *n = ipk_icmp_type_name(p->u.icmp.type);
+			PUTS(o, ",\"name\":");
+			put_jstr(o, n ? n : "unknown");
+		}
+		FU(o, j, "code", "code", p->u.icmp.code);
+		FX4(o, j, "checksum", "checksum", p->u.icmp.checksum);
 		if (p->u.icmp.type == 0 || p->u.icmp.type == 8) {
-			PUTS(o, ", id ");
-			put_u(o, p->u.icmp.id);
-			PUTS(o, ", seq ");
-			put_u(o, p->u.icmp.seq);
+			FU(o, j, "id", "id", p->u.icmp.id);
+			FU(o, j, "seq", "seq", p->u.icmp.seq);
 		}
 		break;
 	default:
-		break;
+		return;
 	}
+	if (j)
+		putc_(o, '}');
 }
+
 
 static void v_findings(struct ob *o, const struct ipk_packet *p)
 {
@@ -893,305 +1043,9 @@ static void v_findings(struct ob *o, const struct ipk_packet *p)
 
 /* ---- JSON --------------------------------------------------------------------------------- */
 
-#define JKEY(o, lit) PUTS(o, "\"" lit "\":")
-
-static void j_option(struct ob *o, const struct ipk_opt *opt)
-{
-	struct ipk_optv v;
-	int r = ipk_opt_decode(opt, &v);
-	PUTS(o, "{\"type\":");
-	put_u(o, opt->type);
-	PUTS(o, ",\"name\":");
-	put_jstr(o, ipk_opt_name(opt->type));
-	PUTS(o, ",\"len\":");
-	put_u(o, opt->len);
-	if (opt->type == IPK_OPT_EOL || opt->type == IPK_OPT_NOP) {
-		putc_(o, '}');
-		return;
-	}
-	if (r < 0) {
-		PUTS(o, ",\"bad_len\":true,\"data\":\"");
-		put_hexbytes(o, v.u.raw.bytes, v.u.raw.len);
-		PUTS(o, "\"}");
-		return;
-	}
-	switch (opt->type) {
-	case IPK_OPT_RR:
-	case IPK_OPT_LSRR:
-	case IPK_OPT_SSRR:
-		PUTS(o, ",\"ptr\":");
-		put_u(o, v.u.route.ptr);
-		PUTS(o, ",\"addrs\":[");
-		for (size_t i = 0; i < v.u.route.naddr; i++) {
-			if (i)
-				putc_(o, ',');
-			put_jip(o, ipk_opt_u32(v.u.route.addrs, i));
-		}
-		putc_(o, ']');
-		break;
-	case IPK_OPT_TS:
-		PUTS(o, ",\"ptr\":");
-		put_u(o, v.u.ts.ptr);
-		PUTS(o, ",\"oflw\":");
-		put_u(o, v.u.ts.oflw);
-		PUTS(o, ",\"flag\":");
-		put_u(o, v.u.ts.flag);
-		PUTS(o, ",\"entries\":[");
-		for (size_t i = 0; i < v.u.ts.nent; i++) {
-			if (i)
-				putc_(o, ',');
-			if (v.u.ts.flag == IPK_OPT_TS_TSADDR || v.u.ts.flag == IPK_OPT_TS_PRESPEC) {
-				PUTS(o, "{\"addr\":");
-				put_jip(o, ipk_opt_u32(v.u.ts.data, 2 * i));
-				PUTS(o, ",\"ts\":");
-				put_u(o, ipk_opt_u32(v.u.ts.data, 2 * i + 1));
-			} else {
-				PUTS(o, "{\"ts\":");
-				put_u(o, ipk_opt_u32(v.u.ts.data, i));
-			}
-			putc_(o, '}');
-		}
-		putc_(o, ']');
-		break;
-	case IPK_OPT_RA:
-		PUTS(o, ",\"value\":");
-		put_u(o, v.u.ra_value);
-		break;
-	case IPK_OPT_SEC:
-		if (v.u.sec.rfc791) {
-			PUTS(o, ",\"s\":");
-			put_u(o, v.u.sec.s);
-			PUTS(o, ",\"c\":");
-			put_u(o, v.u.sec.c);
-			PUTS(o, ",\"h\":");
-			put_u(o, v.u.sec.h);
-			PUTS(o, ",\"tcc\":");
-			put_u(o, v.u.sec.tcc);
-		} else {
-			PUTS(o, ",\"level\":");
-			put_u(o, v.u.sec.level);
-			PUTS(o, ",\"authority\":\"");
-			put_hexbytes(o, v.u.sec.flags, v.u.sec.nflags);
-			putc_(o, '"');
-		}
-		break;
-	case IPK_OPT_CIPSO:
-		PUTS(o, ",\"doi\":");
-		put_u(o, v.u.cipso.doi);
-		PUTS(o, ",\"tags\":\"");
-		put_hexbytes(o, v.u.cipso.tags, v.u.cipso.tags_len);
-		putc_(o, '"');
-		break;
-	case IPK_OPT_SID:
-		PUTS(o, ",\"stream_id\":");
-		put_u(o, v.u.stream_id);
-		break;
-	case IPK_OPT_QS:
-		PUTS(o, ",\"func\":");
-		put_u(o, v.u.qs.func);
-		PUTS(o, ",\"rate\":");
-		put_u(o, v.u.qs.rate);
-		PUTS(o, ",\"qs_ttl\":");
-		put_u(o, v.u.qs.qs_ttl);
-		PUTS(o, ",\"nonce\":");
-		put_u(o, v.u.qs.nonce);
-		break;
-	default:
-		PUTS(o, ",\"data\":\"");
-		put_hexbytes(o, v.u.raw.bytes, v.u.raw.len);
-		putc_(o, '"');
-		break;
-	}
-	putc_(o, '}');
-}
-
-static void j_ip4(struct ob *o, const struct ipk_ip4 *h)
-{
-	PUTS(o, ",\"ipv4\":{\"version\":");
-	put_u(o, h->version);
-	PUTS(o, ",\"ihl\":");
-	put_u(o, h->ihl);
-	PUTS(o, ",\"hlen\":");
-	put_u(o, h->hlen);
-	PUTS(o, ",\"tos\":");
-	put_u(o, h->tos);
-	PUTS(o, ",\"dscp\":");
-	put_u(o, IPK_IP4_DSCP(h));
-	PUTS(o, ",\"ecn\":");
-	put_u(o, IPK_IP4_ECN(h));
-	PUTS(o, ",\"total_len\":");
-	put_u(o, h->total_len);
-	PUTS(o, ",\"id\":");
-	put_u(o, h->id);
-	PUTS(o, ",\"rf\":");
-	put_u(o, h->rf);
-	PUTS(o, ",\"df\":");
-	put_u(o, h->df);
-	PUTS(o, ",\"mf\":");
-	put_u(o, h->mf);
-	PUTS(o, ",\"frag_off\":");
-	put_u(o, (uint32_t)h->frag_off * 8);
-	PUTS(o, ",\"ttl\":");
-	put_u(o, h->ttl);
-	PUTS(o, ",\"proto\":");
-	put_u(o, h->proto);
-	PUTS(o, ",\"checksum\":");
-	put_u(o, h->checksum);
-	if (h->checksum_ok)
-		PUTS(o, ",\"checksum_ok\":true");
-	else
-		PUTS(o, ",\"checksum_ok\":false");
-	PUTS(o, ",\"src\":");
-	put_jip(o, h->src);
-	PUTS(o, ",\"dst\":");
-	put_jip(o, h->dst);
-	PUTS(o, ",\"options\":[");
-	if (h->opts_len) {
-		struct ipk_opt_iter it;
-		struct ipk_opt opt;
-		int first = 1;
-		ipk_opt_iter_init(&it, h->opts, h->opts_len);
-		while (ipk_opt_next(&it, &opt) > 0) {
-			if (!first)
-				putc_(o, ',');
-			first = 0;
-			j_option(o, &opt);
-		}
-	}
-	PUTS(o, "]}");
-}
-
-static void j_addrs(struct ob *o, const uint8_t *srcs, size_t n)
-{
-	putc_(o, '[');
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			putc_(o, ',');
-		put_jip(o, ipk_igmp_addr(srcs, i));
-	}
-	putc_(o, ']');
-}
-
-static void j_igmp(struct ob *o, const struct ipk_packet *p)
-{
-	const struct ipk_igmp *m = &p->u.igmp;
-	PUTS(o, ",\"igmp\":{\"version\":");
-	put_u(o, m->version);
-	PUTS(o, ",\"type\":");
-	put_u(o, m->type);
-	PUTS(o, ",\"name\":");
-	put_jstr(o, ipk_igmp_type_name(m->type));
-	PUTS(o, ",\"checksum\":");
-	put_u(o, m->checksum);
-	if (m->checksum_ok)
-		PUTS(o, ",\"checksum_ok\":true");
-	else
-		PUTS(o, ",\"checksum_ok\":false");
-	PUTS(o, ",\"max_resp_code\":");
-	put_u(o, m->code);
-	PUTS(o, ",\"max_resp_ds\":");
-	put_u(o, igmp_mrt_ds(m));
-	if (m->type != IPK_IGMP_V3_REPORT) {
-		PUTS(o, ",\"group\":");
-		put_jip(o, m->group);
-	}
-	if (m->type == IPK_IGMP_QUERY && m->version == 3) {
-		PUTS(o, ",\"s\":");
-		put_u(o, m->s);
-		PUTS(o, ",\"qrv\":");
-		put_u(o, m->qrv);
-		PUTS(o, ",\"qqic\":");
-		put_u(o, m->qqic);
-		PUTS(o, ",\"qqi_s\":");
-		put_u(o, ipk_igmp_code_decode(m->qqic));
-		PUTS(o, ",\"sources\":");
-		j_addrs(o, m->srcs, m->nsrcs);
-	} else if (m->type == IPK_IGMP_V3_REPORT) {
-		struct ipk_igmp_rec_iter it;
-		struct ipk_igmp_rec r;
-		int first = 1;
-		PUTS(o, ",\"records\":[");
-		ipk_igmp_rec_iter_init(&it, m, igmp_msg(p));
-		while (ipk_igmp_rec_next(&it, &r) > 0) {
-			if (!first)
-				putc_(o, ',');
-			first = 0;
-			PUTS(o, "{\"type\":");
-			put_u(o, r.type);
-			PUTS(o, ",\"name\":");
-			put_jstr(o, ipk_igmp_rec_name(r.type));
-			PUTS(o, ",\"group\":");
-			put_jip(o, r.group);
-			PUTS(o, ",\"aux_len\":");
-			put_u(o, r.aux_words);
-			PUTS(o, ",\"sources\":");
-			j_addrs(o, r.srcs, r.nsrcs);
-			putc_(o, '}');
-		}
-		putc_(o, ']');
-	}
-	putc_(o, '}');
-}
-
-static void j_l4(struct ob *o, const struct ipk_packet *p)
-{
-	switch (p->l4) {
-	case IPK_L4_IGMP:
-		j_igmp(o, p);
-		break;
-	case IPK_L4_UDP:
-		PUTS(o, ",\"udp\":{\"sport\":");
-		put_u(o, p->u.udp.sport);
-		PUTS(o, ",\"dport\":");
-		put_u(o, p->u.udp.dport);
-		PUTS(o, ",\"len\":");
-		put_u(o, p->u.udp.len);
-		PUTS(o, ",\"checksum\":");
-		put_u(o, p->u.udp.checksum);
-		putc_(o, '}');
-		break;
-	case IPK_L4_TCP:
-		PUTS(o, ",\"tcp\":{\"sport\":");
-		put_u(o, p->u.tcp.sport);
-		PUTS(o, ",\"dport\":");
-		put_u(o, p->u.tcp.dport);
-		PUTS(o, ",\"seq\":");
-		put_u(o, p->u.tcp.seq);
-		PUTS(o, ",\"ack\":");
-		put_u(o, p->u.tcp.ack);
-		PUTS(o, ",\"doff\":");
-		put_u(o, p->u.tcp.doff);
-		PUTS(o, ",\"flags\":");
-		put_u(o, p->u.tcp.flags);
-		PUTS(o, ",\"win\":");
-		put_u(o, p->u.tcp.win);
-		putc_(o, '}');
-		break;
-	case IPK_L4_ICMP: {
-		const char *n = ipk_icmp_type_name(p->u.icmp.type);
-		PUTS(o, ",\"icmp\":{\"type\":");
-		put_u(o, p->u.icmp.type);
-		PUTS(o, ",\"name\":");
-		put_jstr(o, n ? n : "unknown");
-		PUTS(o, ",\"code\":");
-		put_u(o, p->u.icmp.code);
-		PUTS(o, ",\"checksum\":");
-		put_u(o, p->u.icmp.checksum);
-		if (p->u.icmp.type == 0 || p->u.icmp.type == 8) {
-			PUTS(o, ",\"id\":");
-			put_u(o, p->u.icmp.id);
-			PUTS(o, ",\"seq\":");
-			put_u(o, p->u.icmp.seq);
-		}
-		putc_(o, '}');
-		break;
-	}
-	default:
-		break;
-	}
-}
-
-static void json_line(struct ob *o, const struct ipk_packet *p, const struct ipk_fmt_meta *m)
+/* Inlined into ipk_fmt_packet with the verbose walk kept out of line: measured, the JSON style
+ * runs about 10% slower the other way round (json_line out of line, the verbose copy inlined). */
+STYLED void json_line(struct ob *o, const struct ipk_packet *p, const struct ipk_fmt_meta *m)
 {
 	PUTS(o, "{\"frame\":");
 	put_u(o, m->frame);
@@ -1205,8 +1059,8 @@ static void json_line(struct ob *o, const struct ipk_packet *p, const struct ipk
 	PUTS(o, ",\"link\":");
 	put_jstr(o, ipk_link_name(p->link.dlt));
 	if (p->has_ip4) {
-		j_ip4(o, &p->ip4);
-		j_l4(o, p);
+		s_ip4(o, 1, p);
+		s_l4(o, 1, p);
 	}
 	PUTS(o, ",\"errors\":[");
 	for (unsigned i = 0; i < p->findings.n; i++) {
@@ -1231,6 +1085,13 @@ static void json_line(struct ob *o, const struct ipk_packet *p, const struct ipk
 	putc_(o, '}');
 }
 
+/* The verbose lines of the IPv4 header and the layer above it (out of line: see json_line). */
+static __attribute__((noinline)) void v_layers(struct ob *o, const struct ipk_packet *p)
+{
+	s_ip4(o, 0, p);
+	s_l4(o, 0, p);
+}
+
 int ipk_fmt_packet(const struct ipk_packet *p, const struct ipk_fmt_meta *m, int style, char *out,
 		   size_t cap)
 {
@@ -1242,8 +1103,7 @@ int ipk_fmt_packet(const struct ipk_packet *p, const struct ipk_fmt_meta *m, int
 	case IPK_FMT_VERBOSE:
 		text_line(&o, p, m);
 		if (p->has_ip4) {
-			v_ip4(&o, p);
-			v_l4(&o, p);
+			v_layers(&o, p);
 		}
 		v_findings(&o, p);
 		break;
