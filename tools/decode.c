@@ -6,7 +6,6 @@
 #include <limits.h>
 #include <pcap/pcap.h>
 #include <signal.h>
-#include <stdio_ext.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "cli.h"
 #include "ipv4kit/error.h"
 #include "ipv4kit/fmt.h"
+#include "ipv4kit/harness.h"
 #include "ipv4kit/link.h"
 #include "ipv4kit/packet.h"
 
@@ -126,49 +126,38 @@ static int limit_reached(const struct decoder *d)
 	return stop_flag || (d->count && d->done >= d->count);
 }
 
-/* Read one capture file (pcap or pcapng). Returns an exit code. */
+static int cap_frame(void *ctx, int dlt, const struct ipk_cap_frame *f)
+{
+	struct decoder *d = ctx;
+	if (limit_reached(d))
+		return 1; /* stop reading */
+	handle(d, dlt, f->data, f->caplen, f->wirelen, f->frame, f->sec, f->nsec);
+	return 0;
+}
+
+/* Read one capture file (pcap or pcapng, "-" for stdin) through the harness's reader, the one
+ * every tool shares. Returns an exit code. */
 static int decode_file(struct decoder *d, const char *path)
 {
-	char err[PCAP_ERRBUF_SIZE];
-	/* libpcap reads each record with two fread() calls: give it a large buffer and no stdio
-	 * locking (only this thread uses the stream), which doubles the read rate. */
-	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (!fp) {
-		fprintf(stderr, "%s: %s: %s\n", PROG, path, strerror(errno));
-		return IPK_EXIT_USAGE;
-	}
-	setvbuf(fp, NULL, _IOFBF, 1u << 20);
-	__fsetlocking(fp, FSETLOCKING_BYCALLER);
-	pcap_t *pc = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, err);
-	if (!pc) {
-		fprintf(stderr, "%s: %s: %s\n", PROG, path, err);
-		if (fp != stdin)
-			fclose(fp);
-		return IPK_EXIT_USAGE;
-	}
-	int dlt = pcap_datalink(pc);
-	if (strcmp(ipk_link_name(dlt), "unknown") == 0) {
-		const char *n = pcap_datalink_val_to_name(dlt);
-		fprintf(stderr, "%s: %s: link type %d (%s) is not supported\n", PROG, path, dlt,
-			n ? n : "?");
-		pcap_close(pc);
-		return IPK_EXIT_USAGE;
-	}
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	uint64_t frame = 0;
-	int rc, ret = IPK_EXIT_OK;
-	while (!limit_reached(d) && (rc = pcap_next_ex(pc, &h, &data)) == 1)
-		handle(d, dlt, data, h->caplen, h->len, ++frame, (int64_t)h->ts.tv_sec,
-		       (uint32_t)h->ts.tv_usec);
-	if (!limit_reached(d) && rc == PCAP_ERROR) {
+	char err[PCAP_ERRBUF_SIZE + 256];
+	struct ipk_cap_info info;
+	int rc = ipk_cap_read(path, cap_frame, d, &info, err, sizeof(err));
+
+	if (rc > 0) /* stopped by -c or a signal */
+		return IPK_EXIT_OK;
+	if (rc < 0) {
 		flush_out(d);
-		fprintf(stderr, "%s: %s: after frame %llu: %s\n", PROG, path, (unsigned long long)frame,
-			pcap_geterr(pc));
-		ret = IPK_EXIT_FINDINGS;
+		fprintf(stderr, "%s: %s\n", PROG, err);
+		/* -EIO: libpcap gave up in the middle; the frames before were decoded */
+		return rc == -EIO ? IPK_EXIT_FINDINGS : IPK_EXIT_USAGE;
 	}
-	pcap_close(pc);
-	return ret;
+	if (info.cut_records) {
+		flush_out(d);
+		fprintf(stderr, "%s: %s: the file ends inside frame %llu (truncated capture)\n", PROG,
+			path, (unsigned long long)info.frames + 1);
+		return IPK_EXIT_FINDINGS;
+	}
+	return IPK_EXIT_OK;
 }
 
 struct live_ctx {

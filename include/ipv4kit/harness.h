@@ -43,7 +43,7 @@ struct ipk_cap_info {
 	uint64_t cut_records; /* 1 when the file ends inside a record */
 };
 
-/* Read path (nanosecond timestamps) and call fn for each frame. Returns 0, fn's non-zero value
+/* Read path ("-": standard input; nanosecond timestamps) and call fn for each frame. Returns 0, fn's non-zero value
  * or an error as above; info (may be NULL) is filled in every case. */
 IPK_API int ipk_cap_read(const char *path, ipk_cap_fn fn, void *ctx, struct ipk_cap_info *info,
 			 char *err, size_t errlen) IPK_NONNULL(1, 2);

@@ -35,12 +35,12 @@ static void seterr(char *err, size_t errlen, const char *a, const char *b)
  * cookie stream such as fmemopen() costs a copy and a byte loop per record header). Anything
  * else (a FIFO, a character device, an empty file) gets stdio with a large buffer; glibc falls
  * back to read() by itself when the map fails. No stdio locking either way: one thread uses the
- * stream. Returns NULL with -errno in *e when path cannot be opened.
+ * stream. "-" is standard input. Returns NULL with -errno in *e when path cannot be opened.
  */
 static FILE *cap_open(const char *path, int *e)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
 		*e = -errno;
