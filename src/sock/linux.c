@@ -370,52 +370,53 @@ int ipk_os_write(int fd, const struct ipk_msg *m, int flags)
 	return n < 0 ? -errno : (int)n;
 }
 
-int ipk_os_read_batch(int fd, struct ipk_msg *m, size_t n, unsigned cm_flags, int flags)
-{
+/* The stack arrays of one batch call (at most IPK_BATCH_MAX messages, no allocation). */
+struct batch_ws {
 	struct mmsghdr mm[IPK_BATCH_MAX];
-	struct iovec iov[IPK_BATCH_MAX];
+	struct iovec iov[IPK_BATCH_MAX][2];
 	struct sockaddr_in name[IPK_BATCH_MAX];
 	union {
 		struct cmsghdr align;
 		uint8_t b[IPK_BATCH_MAX][IPK_CM_SPACE_MAX];
 	} c;
-	size_t cs = ipk_cm_space(cm_flags);
-	int got;
+};
 
-	for (size_t i = 0; i < n; i++) {
-		rx_hdr(&mm[i].msg_hdr, &iov[i], &name[i], m[i].buf, m[i].cap, c.b[i], cs);
-		mm[i].msg_len = 0;
-	}
-	got = recvmmsg(fd, mm, (unsigned)n, flags, NULL);
+/* Entry i of a receive batch: buffer, source address and control space (cs bytes). */
+static void rx_entry(struct batch_ws *w, size_t i, void *buf, size_t cap, size_t cs)
+{
+	rx_hdr(&w->mm[i].msg_hdr, &w->iov[i][0], &w->name[i], buf, cap, w->c.b[i], cs);
+	w->mm[i].msg_len = 0;
+}
+
+int ipk_os_read_batch(int fd, struct ipk_msg *m, size_t n, unsigned cm_flags, int flags)
+{
+	struct batch_ws w;
+	size_t cs = ipk_cm_space(cm_flags);
+
+	for (size_t i = 0; i < n; i++)
+		rx_entry(&w, i, m[i].buf, m[i].cap, cs);
+	int got = recvmmsg(fd, w.mm, (unsigned)n, flags, NULL);
 	if (got < 0)
 		return -errno;
 	for (int i = 0; i < got; i++)
-		rx_msg(&mm[i].msg_hdr, mm[i].msg_len, &m[i]);
+		rx_msg(&w.mm[i].msg_hdr, w.mm[i].msg_len, &m[i]);
 	return got;
 }
 
 int ipk_os_write_batch(int fd, const struct ipk_msg *m, size_t n, int flags)
 {
-	struct mmsghdr mm[IPK_BATCH_MAX];
-	struct iovec iov[IPK_BATCH_MAX];
-	struct sockaddr_in name[IPK_BATCH_MAX];
-	union {
-		struct cmsghdr align;
-		uint8_t b[IPK_BATCH_MAX][IPK_CM_SPACE_MAX];
-	} c;
-	int got;
+	struct batch_ws w;
 
 	for (size_t i = 0; i < n; i++) {
-		int r;
-		iov[i].iov_base = m[i].buf;
-		iov[i].iov_len = m[i].len;
-		r = tx_hdr(&mm[i].msg_hdr, &iov[i], 1, &name[i], m[i].addr, m[i].port, &m[i].cm,
-			   c.b[i]);
+		w.iov[i][0].iov_base = m[i].buf;
+		w.iov[i][0].iov_len = m[i].len;
+		int r = tx_hdr(&w.mm[i].msg_hdr, w.iov[i], 1, &w.name[i], m[i].addr, m[i].port,
+			       &m[i].cm, w.c.b[i]);
 		if (r)
 			return r;
-		mm[i].msg_len = 0;
+		w.mm[i].msg_len = 0;
 	}
-	got = sendmmsg(fd, mm, (unsigned)n, flags | MSG_NOSIGNAL);
+	int got = sendmmsg(fd, w.mm, (unsigned)n, flags | MSG_NOSIGNAL);
 	return got < 0 ? -errno : got;
 }
 
@@ -558,28 +559,19 @@ int ipk_os_raw_send(int fd, const uint8_t *hdr, size_t hlen, const void *payload
 
 int ipk_os_raw_recv_batch(int fd, struct ipk_raw_bmsg *m, size_t n, unsigned cm_flags, int flags)
 {
-	struct mmsghdr mm[IPK_BATCH_MAX];
-	struct iovec iov[IPK_BATCH_MAX];
-	struct sockaddr_in name[IPK_BATCH_MAX];
-	union {
-		struct cmsghdr align;
-		uint8_t b[IPK_BATCH_MAX][IPK_CM_SPACE_MAX];
-	} c;
+	struct batch_ws w;
 	size_t cs = ipk_cm_space(cm_flags);
-	int got;
 
-	for (size_t i = 0; i < n; i++) {
-		rx_hdr(&mm[i].msg_hdr, &iov[i], &name[i], m[i].buf, m[i].cap, c.b[i], cs);
-		mm[i].msg_len = 0;
-	}
-	got = recvmmsg(fd, mm, (unsigned)n, flags & ~MSG_TRUNC, NULL);
+	for (size_t i = 0; i < n; i++)
+		rx_entry(&w, i, m[i].buf, m[i].cap, cs);
+	int got = recvmmsg(fd, w.mm, (unsigned)n, flags & ~MSG_TRUNC, NULL);
 	if (got < 0)
 		return -errno;
 	for (int i = 0; i < got; i++) {
-		size_t len = mm[i].msg_len;
-		m[i].flags = mm[i].msg_hdr.msg_flags;
+		size_t len = w.mm[i].msg_len;
+		m[i].flags = w.mm[i].msg_hdr.msg_flags;
 		memset(&m[i].pkt, 0, sizeof(m[i].pkt));
-		rx_cm(&mm[i].msg_hdr, &m[i].pkt.cm);
+		rx_cm(&w.mm[i].msg_hdr, &m[i].pkt.cm);
 		m[i].pkt.cm.sport = 0;
 		m[i].pkt.len = len < m[i].cap ? len : m[i].cap; /* parsed by the caller */
 	}
@@ -588,28 +580,20 @@ int ipk_os_raw_recv_batch(int fd, struct ipk_raw_bmsg *m, size_t n, unsigned cm_
 
 int ipk_os_raw_send_batch(int fd, const struct ipk_os_raw_out *o, size_t n, int flags)
 {
-	struct mmsghdr mm[IPK_BATCH_MAX];
-	struct iovec iov[IPK_BATCH_MAX][2];
-	struct sockaddr_in name[IPK_BATCH_MAX];
-	union {
-		struct cmsghdr align;
-		uint8_t b[IPK_BATCH_MAX][IPK_CM_SPACE_MAX];
-	} c;
-	int got;
+	struct batch_ws w;
 
 	for (size_t i = 0; i < n; i++) {
-		int r;
-		iov[i][0].iov_base = (void *)(uintptr_t)o[i].hdr;
-		iov[i][0].iov_len = o[i].hlen;
-		iov[i][1].iov_base = (void *)(uintptr_t)o[i].payload;
-		iov[i][1].iov_len = o[i].len;
-		r = tx_hdr(&mm[i].msg_hdr, iov[i], o[i].len ? 2 : 1, &name[i], o[i].dst, 0, o[i].cm,
-			   c.b[i]);
+		w.iov[i][0].iov_base = (void *)(uintptr_t)o[i].hdr;
+		w.iov[i][0].iov_len = o[i].hlen;
+		w.iov[i][1].iov_base = (void *)(uintptr_t)o[i].payload;
+		w.iov[i][1].iov_len = o[i].len;
+		int r = tx_hdr(&w.mm[i].msg_hdr, w.iov[i], o[i].len ? 2 : 1, &w.name[i], o[i].dst, 0,
+			       o[i].cm, w.c.b[i]);
 		if (r)
 			return r;
-		mm[i].msg_len = 0;
+		w.mm[i].msg_len = 0;
 	}
-	got = sendmmsg(fd, mm, (unsigned)n, flags | MSG_NOSIGNAL);
+	int got = sendmmsg(fd, w.mm, (unsigned)n, flags | MSG_NOSIGNAL);
 	return got < 0 ? -errno : got;
 }
 
