@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # cli.sh - behaviour of the ipv4kit command: help, version, decode of files, live, hex, JSON, quiet, errors.
-# usage: cli.sh TOOL SRCDIR SHARED_PCAPS
+# usage: cli.sh TOOL SRCDIR THIRD_PARTY_PCAPS
 set -u
-tool=${1:?usage: cli.sh TOOL SRCDIR SHARED_PCAPS}
+tool=${1:?usage: cli.sh TOOL SRCDIR THIRD_PARTY_PCAPS}
 src=${2:?}
-shared=${3:?}
+tp=${3:?}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0 skip=0
@@ -27,8 +27,8 @@ check "no command exits 2" [ $rc -eq 2 ]
 "$tool" frobnicate >/dev/null 2>"$tmp/e"; rc=$?
 check "unknown command exits 2 naming it" [ $rc -eq 2 -a -n "$(grep frobnicate "$tmp/e")" ]
 
-# decode of a shared capture: one line per frame, numbered
-cap=$shared/tcpdump/IGMP_V2.pcap
+# decode of a third-party capture: one line per frame, numbered
+cap=$tp/tcpdump/IGMP_V2.pcap
 "$tool" decode "$cap" >"$tmp/o"; rc=$?
 n=$(wc -l <"$tmp/o")
 check "decode IGMP_V2.pcap exits 0" [ $rc -eq 0 ]
@@ -39,10 +39,10 @@ check "decode shows a v2 leave" grep -q 'IGMP v2 leave 225.1.1.3' "$tmp/o"
 check "decode -v prints header lines" [ $rc -eq 0 -a "$(grep -c '^    ipv4: version 4' "$tmp/o")" -eq 18 ]
 "$tool" decode -c 3 "$cap" >"$tmp/o"
 check "-c 3 stops after 3 packets" [ "$(wc -l <"$tmp/o")" -eq 3 ]
-"$tool" decode "$shared/tcpdump/rsvp-inf-loop-2.pcapng" >"$tmp/o"; rc=$?
+"$tool" decode "$tp/tcpdump/rsvp-inf-loop-2.pcapng" >"$tmp/o"; rc=$?
 check "pcapng decodes" [ $rc -eq 0 -a "$(wc -l <"$tmp/o")" -eq 1 ]
 # a malformed packet is a line with its findings, decoding goes on
-"$tool" decode "$shared/tcpdump/ip_ts_opts_asan.pcap" "$cap" >"$tmp/o"; rc=$?
+"$tool" decode "$tp/tcpdump/ip_ts_opts_asan.pcap" "$cap" >"$tmp/o"; rc=$?
 check "malformed packet printed with findings, exit 0" [ $rc -eq 0 -a -n "$(grep -F '[!IP_CHECKSUM]' "$tmp/o")" -a "$(wc -l <"$tmp/o")" -eq 19 ]
 
 # errors: unreadable file, not a capture, bad usage
@@ -74,8 +74,8 @@ check "--link ether" [ $rc -eq 0 -a -n "$(grep 'IGMP v2 report' "$tmp/o")" ]
 check "--link ppp exits 2" [ $rc -eq 2 ]
 
 # JSON: every line parses, keys of the contract are there
-"$tool" decode --json "$cap" "$shared/other/igmpv3_report2.pcap" "$shared/other/ipv4-options.pcap" \
-	"$shared/tcpdump/ip_ts_opts_asan.pcap" >"$tmp/o"; rc=$?
+"$tool" decode --json "$cap" "$tp/other/igmpv3_report2.pcap" "$tp/other/ipv4-options.pcap" \
+	"$tp/tcpdump/ip_ts_opts_asan.pcap" >"$tmp/o"; rc=$?
 check "--json exits 0" [ $rc -eq 0 ]
 if python3 - "$tmp/o" <<'PY'
 import json, sys

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # craft.sh - `ipv4kit craft`: reference vectors (igmp.md 1.9), every IGMP message decoded back, IPv4 fields, options, overrides as findings, pcap/pcapng output, errors, RawConn send in a namespace.
-# usage: craft.sh TOOL SRCDIR SHARED_PCAPS
+# usage: craft.sh TOOL SRCDIR THIRD_PARTY_PCAPS
 set -u
-tool=${1:?usage: craft.sh TOOL SRCDIR SHARED_PCAPS}
+tool=${1:?usage: craft.sh TOOL SRCDIR THIRD_PARTY_PCAPS}
 src=${2:?}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # golden.sh - every capture in pcaps/ decodes (ipv4kit decode --json) exactly to tests/golden/<name>.json.
-# usage: golden.sh TOOL SRCDIR [SHARED_PCAPS] [--update]    (--update rewrites the golden files)
+# usage: golden.sh TOOL SRCDIR [THIRD_PARTY_PCAPS] [--update]    (--update rewrites the golden files)
 set -u
-tool=${1:?usage: golden.sh TOOL SRCDIR [SHARED] [--update]}
-src=${2:?usage: golden.sh TOOL SRCDIR [SHARED] [--update]}
+tool=${1:?usage: golden.sh TOOL SRCDIR [THIRD_PARTY_PCAPS] [--update]}
+src=${2:?usage: golden.sh TOOL SRCDIR [THIRD_PARTY_PCAPS] [--update]}
 update=0
 for a in "$@"; do [ "$a" = --update ] && update=1; done
 golden=$src/tests/golden

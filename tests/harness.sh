@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# harness.sh - `ipv4kit replay` verify/golden/rewrite from the command line over pcaps/ and ../shared/pcaps (known malformed frames fail with their codes).
-# usage: harness.sh TOOL SRCDIR [SHARED_PCAPS]
+# harness.sh - `ipv4kit replay` verify/golden/rewrite from the command line over pcaps/ and pcaps/third-party (known malformed frames fail with their codes).
+# usage: harness.sh TOOL SRCDIR [THIRD_PARTY_PCAPS]
 set -u
 tool=${1:?usage: harness.sh TOOL SRCDIR [SHARED]}
 src=${2:?usage: harness.sh TOOL SRCDIR [SHARED]}
-shared=${3:-$src/../shared/pcaps}
+tp=${3:-$src/pcaps/third-party}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
@@ -89,8 +89,8 @@ grep -q 'last record cut by the end of the file' "$tmp/out" && [ $rc -eq 0 ] && 
 	{ bad "cut capture (exit $rc)"; cat "$tmp/out"; }
 
 # --- captures written by others: clean ones pass, malformed ones fail with their codes
-if [ -d "$shared/tcpdump" ]; then
-	T=$shared/tcpdump O=$shared/other
+if [ -d "$tp/tcpdump" ]; then
+	T=$tp/tcpdump O=$tp/other
 	for f in IGMP_V1 IGMP_V2 igmpv3-queries mtrace mrinfo_query PIM-SM_join_prune afs eapon1 \
 		LINKTYPE_IPV4 LINKTYPE_RAW_ipv4 gso-ipv4 ipv4_tcp_http_xml; do
 		verify "$T/$f.pcap" 0 "failed, "
@@ -126,9 +126,9 @@ if [ -d "$shared/tcpdump" ]; then
 	all=("$T"/*.pcap "$T"/*.pcapng "$O"/*.pcap)
 	"$tool" replay verify -q "${all[@]}" >"$tmp/out" 2>&1
 	rc=$?
-	[ $rc -eq 2 ] && grep -q '^total: ' "$tmp/out" && ok || { bad "verify all shared (exit $rc)"; tail -5 "$tmp/out"; }
+	[ $rc -eq 2 ] && grep -q '^total: ' "$tmp/out" && ok || { bad "verify all third-party (exit $rc)"; tail -5 "$tmp/out"; }
 else
-	echo "note: no shared captures at $shared"
+	bad "no third-party captures at $tp"
 fi
 
 echo "$pass passed, $fail failed"

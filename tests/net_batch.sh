@@ -1,6 +1,6 @@
 #!/bin/bash
 # net_batch.sh - batch I/O (recvmmsg/sendmmsg) between two namespaces: 200 datagrams each way, per-message control messages, partial results, RawConn batches.
-# Usage: bash tests/net_batch.sh TOOL SRCDIR SHARED_PCAPS (the build dir is two levels above TOOL).
+# Usage: bash tests/net_batch.sh TOOL SRCDIR THIRD_PARTY_PCAPS (the build dir is two levels above TOOL).
 tool=$1
 src=$2
 build=$(cd "$(dirname "$tool")/.." && pwd)

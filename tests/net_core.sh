@@ -1,6 +1,6 @@
 #!/bin/bash
 # net_core.sh - PacketConn between two namespaces: multicast ASM/SSM/block delivery, control messages, IP_RECVERR, error codes (RFC 1112, 3376, 3678).
-# Usage: bash tests/net_core.sh TOOL SRCDIR SHARED_PCAPS (the build dir is two levels above TOOL).
+# Usage: bash tests/net_core.sh TOOL SRCDIR THIRD_PARTY_PCAPS (the build dir is two levels above TOOL).
 tool=$1
 src=$2
 build=$(cd "$(dirname "$tool")/.." && pwd)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # net_examples.sh - runs every tools/examples program (Go x/net/ipv4 documentation examples in C) in private namespaces and checks what it printed and what arrived.
 #
-# usage: bash tests/net_examples.sh TOOL SRCDIR [SHARED_PCAPS]; the examples are next to TOOL
+# usage: bash tests/net_examples.sh TOOL SRCDIR [THIRD_PARTY_PCAPS]; the examples are next to TOOL
 # (<build>/tools/example_<name>). Peers are a small Python script (sockets only) in the other
 # namespace. Topology: NS1 veth1 198.18.k.1 -- veth2 198.18.k.2 (+ .12) NS2 (link A);
 # NS1 vethb1 198.19.k.1 -- vethb2 198.19.k.2 NS2 (link B); NS2 vethc2 198.19.k.65 -- vethc3

@@ -1,6 +1,6 @@
 #!/bin/bash
 # net_filter.sh - ICMP type filter and classic BPF filters on real sockets: echo requests and UDP datagrams from a peer namespace vanish and come back (RFC 792).
-# Usage: bash tests/net_filter.sh TOOL SRCDIR SHARED_PCAPS (the build dir is two levels above TOOL).
+# Usage: bash tests/net_filter.sh TOOL SRCDIR THIRD_PARTY_PCAPS (the build dir is two levels above TOOL).
 tool=$1
 src=$2
 build=$(cd "$(dirname "$tool")/.." && pwd)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # net_raw.sh - RawConn with real peers in two namespaces: the kernel's IGMPv3 and IGMPv2 reports decoded, IP_HDRINCL writes captured byte for byte with libpcap (RFC 791, 2113, 2236, 3376).
-# Usage: bash tests/net_raw.sh TOOL SRCDIR SHARED_PCAPS (the build dir is two levels above TOOL).
+# Usage: bash tests/net_raw.sh TOOL SRCDIR THIRD_PARTY_PCAPS (the build dir is two levels above TOOL).
 tool=$1
 src=$2
 build=$(cd "$(dirname "$tool")/.." && pwd)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # net_replay.sh - `ipv4kit replay send` between two namespaces: the receiver's libpcap capture holds the same datagrams (modulo what Linux rewrites), --rate is kept, and --link sends an Ethernet capture's frames unchanged.
-# usage: net_replay.sh TOOL SRCDIR [SHARED_PCAPS]
+# usage: net_replay.sh TOOL SRCDIR [THIRD_PARTY_PCAPS]
 set -u
 tool=${1:?usage: net_replay.sh TOOL SRCDIR}
 src=${2:?usage: net_replay.sh TOOL SRCDIR}

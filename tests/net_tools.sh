@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # net_tools.sh - `ipv4kit listen` and `ipv4kit send` between two namespaces: ASM/SSM/exclude joins, TTL/TOS/PKTINFO, batch, rate, filter, errors.
-# usage: net_tools.sh TOOL SRCDIR SHARED_PCAPS   (root; exits 77 without namespaces)
+# usage: net_tools.sh TOOL SRCDIR THIRD_PARTY_PCAPS   (root; exits 77 without namespaces)
 set -u
-tool=${1:?usage: net_tools.sh TOOL SRCDIR SHARED_PCAPS}
+tool=${1:?usage: net_tools.sh TOOL SRCDIR THIRD_PARTY_PCAPS}
 src=${2:?}
 . "$src/tests/lib/netns.sh"
 command -v python3 >/dev/null || skip "python3 is needed to check the JSON output"

@@ -1373,7 +1373,7 @@ static void read_capture(const char *path, struct capstats *st)
 	pcap_close(p);
 }
 
-#define CAP(name) IPK_SHARED_PCAPS "/other/" name
+#define CAP(name) IPK_THIRD_PARTY_PCAPS "/other/" name
 
 /* Counts as printed by tcpdump -n -v and tshark (igmp.type, igmp.record_type) for the file. */
 static void test_pcap_multihost(void **state)

@@ -342,7 +342,7 @@ static void test_tcpdump_files(void **state)
 	int seen = 0;
 	for (size_t i = 0; i < sizeof(td_cases) / sizeof(td_cases[0]); i++) {
 		char path[512], eb[PCAP_ERRBUF_SIZE];
-		snprintf(path, sizeof(path), "%s/tcpdump/%s", IPK_SHARED_PCAPS, td_cases[i].file);
+		snprintf(path, sizeof(path), "%s/tcpdump/%s", IPK_THIRD_PARTY_PCAPS, td_cases[i].file);
 		pcap_t *p = pcap_open_offline(path, eb);
 		if (!p)
 			continue;

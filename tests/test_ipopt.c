@@ -985,7 +985,7 @@ static void test_pcap_options(void **state)
 {
 	(void)state;
 	char errbuf[PCAP_ERRBUF_SIZE];
-	pcap_t *pc = pcap_open_offline(IPK_SHARED_PCAPS "/other/ipv4-options.pcap", errbuf);
+	pcap_t *pc = pcap_open_offline(IPK_THIRD_PARTY_PCAPS "/other/ipv4-options.pcap", errbuf);
 	if (!pc) {
 		print_error("%s\n", errbuf);
 		fail();

@@ -57,7 +57,7 @@ static int has_suffix(const char *s, const char *suf)
 	return a >= b && strcmp(s + a - b, suf) == 0;
 }
 
-/* Every *.pcap / *.pcapng in IPK_SHARED_PCAPS/{tcpdump,other}. */
+/* Every *.pcap / *.pcapng in IPK_THIRD_PARTY_PCAPS/{tcpdump,other}. */
 static size_t list_captures(char paths[][512], size_t max)
 {
 	static const char *const dirs[] = {"tcpdump", "other"};
@@ -65,7 +65,7 @@ static size_t list_captures(char paths[][512], size_t max)
 
 	for (size_t i = 0; i < 2; i++) {
 		char dir[256];
-		snprintf(dir, sizeof(dir), "%s/%s", IPK_SHARED_PCAPS, dirs[i]);
+		snprintf(dir, sizeof(dir), "%s/%s", IPK_THIRD_PARTY_PCAPS, dirs[i]);
 		DIR *dp = opendir(dir);
 		if (!dp)
 			continue;
@@ -85,7 +85,7 @@ static size_t list_captures(char paths[][512], size_t max)
 static char *cap_path(const char *rel)
 {
 	static char buf[512];
-	snprintf(buf, sizeof(buf), "%s/%s", IPK_SHARED_PCAPS, rel);
+	snprintf(buf, sizeof(buf), "%s/%s", IPK_THIRD_PARTY_PCAPS, rel);
 	return buf;
 }
 
@@ -185,8 +185,8 @@ static void test_corpus(void **state)
 	size_t refused = 0;
 
 	if (nfiles == 0) {
-		print_message("no captures under %s\n", IPK_SHARED_PCAPS);
-		skip();
+		print_message("no captures under %s\n", IPK_THIRD_PARTY_PCAPS);
+		fail();
 	}
 	for (size_t i = 0; i < nfiles; i++) {
 		long n = read_capture(paths[i], corpus_frame, &c, err, sizeof(err));
