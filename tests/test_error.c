@@ -13,10 +13,11 @@ struct ent {
 	int code;
 	const char *name;
 	const char *msg;
+	int kind;
 };
 
 static const struct ent table[] = {
-#define XX(name, val, msg) {val, #name, msg},
+#define XX(name, val, kind, msg) {val, #name, msg, IPK_ERRKIND_##kind},
 	IPK_ERRNO_MAP(XX)
 #undef XX
 };
@@ -42,8 +43,9 @@ static void test_names_and_messages(void **state)
 	for (size_t i = 0; i < N; i++) {
 		assert_string_equal(ipk_errname(table[i].code), table[i].name);
 		assert_string_equal(ipk_strerror(table[i].code), table[i].msg);
-		assert_int_equal(ipk_err_is_finding(table[i].code),
-				 strncmp(table[i].msg, "finding:", 8) == 0);
+		/* The kind column alone decides; messages carry no "finding" prefix any more. */
+		assert_int_equal(ipk_err_is_finding(table[i].code), table[i].kind == IPK_ERRKIND_FINDING);
+		assert_true(strncmp(table[i].msg, "finding", 7) != 0);
 	}
 	assert_string_equal(ipk_errname(IPK_OK), "OK");
 	assert_int_equal(IPK_E_NOSPACE, -1001);
@@ -51,6 +53,11 @@ static void test_names_and_messages(void **state)
 	assert_int_equal(IPK_E_IGMP_CHECKSUM, -1052);
 	assert_true(ipk_err_is_finding(IPK_E_IGMP_TTL));
 	assert_false(ipk_err_is_finding(IPK_E_IGMP_CHECKSUM));
+	assert_true(ipk_err_is_finding(IPK_E_IGMP_UNKNOWN_TYPE));
+	assert_int_equal(IPK_E_IGMP_UNKNOWN_TYPE, -1062);
+	assert_false(ipk_err_is_finding(IPK_OK));
+	assert_false(ipk_err_is_finding(-EPERM));
+	assert_false(ipk_err_is_finding(12345));
 }
 
 static void test_unknown_and_errno(void **state)

@@ -8,11 +8,12 @@ struct errent {
 	int code;
 	const char *name;
 	const char *msg;
+	int kind; /* enum ipk_err_kind */
 };
 
 static const struct errent errtab[] = {
-	{IPK_OK, "OK", "success"},
-#define XX(name, val, msg) {val, #name, msg},
+	{IPK_OK, "OK", "success", IPK_ERRKIND_ERROR},
+#define XX(name, val, kind, msg) {val, #name, msg, IPK_ERRKIND_##kind},
 	IPK_ERRNO_MAP(XX)
 #undef XX
 };
@@ -48,7 +49,7 @@ const char *ipk_errname(int err)
 int ipk_err_is_finding(int err)
 {
 	const struct errent *e = lookup(err);
-	return e && strncmp(e->msg, "finding:", 8) == 0;
+	return e && e->kind == IPK_ERRKIND_FINDING;
 }
 
 const char *ipk_layer_name(int layer)

@@ -1029,10 +1029,7 @@ static void v_findings(struct ob *o, const struct ipk_packet *p)
 		PUTS(o, " at offset ");
 		put_u(o, f->offset);
 		PUTS(o, ": ");
-		const char *msg = ipk_strerror(f->code);
-		if (strncmp(msg, "finding: ", 9) == 0)
-			msg += 9;
-		puts_(o, msg);
+		puts_(o, ipk_strerror(f->code));
 	}
 	if (p->findings.dropped) {
 		PUTS(o, "\n    ... ");
