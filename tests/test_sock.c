@@ -1175,6 +1175,17 @@ static void test_link(void **state)
 	assert_true(closed >= 0);
 	close(closed);
 	assert_int_equal(ipk_link_write_batch(closed, &m0, 1, 0), -EBADF);
+	/* the bound interface's MAC: lo's is all zero; other sockets are refused, mac untouched */
+	uint8_t mac[6] = {1, 2, 3, 4, 5, 6}, zero[6] = {0};
+	assert_int_equal(ipk_link_get_mac(fd, mac), 0);
+	assert_memory_equal(mac, zero, 6);
+	memset(mac, 0xee, sizeof(mac));
+	assert_int_equal(ipk_link_get_mac(-1, mac), -EBADF);
+	assert_int_equal(ipk_link_get_mac(closed, mac), -EBADF);
+	int u = udp();
+	assert_int_equal(ipk_link_get_mac(u, mac), -EAFNOSUPPORT);
+	close(u);
+	assert_int_equal(mac[0], 0xee);
 
 	int rx = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
 	assert_true(rx >= 0);

@@ -149,6 +149,15 @@ IPK_API int ipk_link_open(unsigned ifindex);
 IPK_API int ipk_link_write_batch(int fd, const struct ipk_msg *m, size_t n, int flags)
 	IPK_NONNULL(2);
 
+/*
+ * The hardware (MAC) address of the interface that fd, a socket from ipk_link_open, is bound to,
+ * into mac (the source address of frames built for that interface; a loopback interface gives
+ * 00:00:00:00:00:00). Returns 0 or -errno: -EBADF, -ENOTSOCK, -EAFNOSUPPORT for a socket that is
+ * not a packet socket, -EOPNOTSUPP when the interface's address is not 6 bytes (not Ethernet-like),
+ * -ENOPROTOOPT where there is no port (not Linux).
+ */
+IPK_API int ipk_link_get_mac(int fd, uint8_t mac[6]) IPK_NONNULL(2);
+
 /* ---- Filters ---- */
 
 /*

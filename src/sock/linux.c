@@ -461,6 +461,24 @@ int ipk_os_link_send_batch(int fd, const struct ipk_msg *m, size_t n, int flags)
 	return got < 0 ? -errno : got;
 }
 
+/* A bound packet socket's name carries its interface's hardware address: no name lookup, no
+ * second socket. */
+int ipk_os_link_get_mac(int fd, uint8_t mac[6])
+{
+	struct sockaddr_ll sll;
+	socklen_t l = sizeof(sll);
+
+	memset(&sll, 0, sizeof(sll));
+	if (getsockname(fd, (struct sockaddr *)&sll, &l) != 0)
+		return -errno;
+	if (sll.sll_family != AF_PACKET)
+		return -EAFNOSUPPORT;
+	if (sll.sll_halen != 6)
+		return -EOPNOTSUPP;
+	memcpy(mac, sll.sll_addr, 6);
+	return 0;
+}
+
 /* ---- ICMP filter and BPF ---- */
 
 int ipk_os_set_icmp_low(int fd, uint32_t bits)

@@ -150,6 +150,12 @@ int ipk_os_link_send_batch(int fd, const struct ipk_msg *m, size_t n, int flags)
 	return -ENOPROTOOPT;
 }
 
+int ipk_os_link_get_mac(int fd, uint8_t mac[6])
+{
+	(void)fd, (void)mac;
+	return -ENOPROTOOPT;
+}
+
 #else
 /* ISO C forbids an empty translation unit. */
 typedef int ipk_sock_other_unused_;

@@ -402,6 +402,13 @@ int ipk_link_write_batch(int fd, const struct ipk_msg *m, size_t n, int flags)
 	return (int)done;
 }
 
+int ipk_link_get_mac(int fd, uint8_t mac[6])
+{
+	if (fd < 0)
+		return -EBADF;
+	return ipk_os_link_get_mac(fd, mac);
+}
+
 /* ---- filters ---- */
 
 void ipk_icmp_filter_set_all(struct ipk_icmp_filter *f, int block)

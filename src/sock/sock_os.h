@@ -48,6 +48,7 @@ int ipk_os_write_batch(int fd, const struct ipk_msg *m, size_t n, int flags);
  * n <= IPK_BATCH_MAX whole frames with one sendmmsg. */
 int ipk_os_link_open(unsigned ifindex);
 int ipk_os_link_send_batch(int fd, const struct ipk_msg *m, size_t n, int flags);
+int ipk_os_link_get_mac(int fd, uint8_t mac[6]);
 
 /* ICMP_FILTER for types 0..31 (a set bit blocks). */
 int ipk_os_set_icmp_low(int fd, uint32_t bits);
