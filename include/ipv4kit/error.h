@@ -69,7 +69,22 @@ extern "C" {
 	XX(LINK_SHORT, -1070, ERROR, "frame shorter than its link-layer header")                   \
 	XX(LINK_TYPE, -1071, ERROR, "unsupported link type")                                       \
 	/* UDP/TCP/ICMP summary */                                                                 \
-	XX(L4_SHORT, -1080, ERROR, "transport header truncated")
+	XX(L4_SHORT, -1080, ERROR, "transport header truncated")                                   \
+	/* fragment reassembly (ipk_reasm_add, Linux ip_fragment.c policy) */                      \
+	XX(REASM_DUP, -1090, FINDING, "duplicate fragment: its bytes arrived before, identical")   \
+	XX(REASM_OVERLAP, -1091, FINDING,                                                          \
+	   "fragment overlaps bytes that arrived before (same values): datagram dropped")          \
+	XX(REASM_OVERLAP_DIFF, -1092, FINDING,                                                     \
+	   "fragment overlaps bytes that arrived before with different values")                    \
+	XX(REASM_END, -1093, FINDING,                                                              \
+	   "fragment disagrees with the end of the datagram: datagram dropped")                    \
+	XX(REASM_EMPTY, -1094, FINDING, "fragment without payload bytes")                          \
+	XX(REASM_TOOBIG, -1095, FINDING, "reassembled datagram would pass 65535 bytes: dropped")   \
+	XX(REASM_TIMEOUT, -1096, FINDING, "datagram not complete within the reassembly time")      \
+	XX(REASM_INCOMPLETE, -1097, FINDING, "input ended before the datagram was complete")       \
+	XX(REASM_EVICTED, -1098, FINDING, "datagram dropped to keep reassembly memory bounded")    \
+	XX(REASM_TOOFAR, -1099, FINDING,                                                           \
+	   "more than max_dist fragments of the source between two of this datagram: restarted")
 
 /* The kind column as values: IPK_ERRKIND_##kind. */
 enum ipk_err_kind {

@@ -14,6 +14,7 @@
 #include "link.h"
 #include "packet.h"
 #include "pcapio.h"
+#include "reasm.h"
 #include "sock.h"
 #include <ipv4kit/version.h> /* generated into the build tree */
 
