@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# craft.sh - `ipv4kit craft`: reference vectors (igmp.md 1.9), every IGMP message decoded back, IPv4 fields, options, overrides as findings, pcap/pcapng output, errors, RawConn send in a namespace.
+# craft.sh - `ipv4kit craft`: reference vectors (docs/igmp.md section 6), every IGMP message decoded back, IPv4 fields, options, overrides as findings, pcap/pcapng output, errors, RawConn send in a namespace.
 # usage: craft.sh TOOL SRCDIR THIRD_PARTY_PCAPS
 set -u
 tool=${1:?usage: craft.sh TOOL SRCDIR THIRD_PARTY_PCAPS}
@@ -59,7 +59,7 @@ usage_err() {
 check "craft --help exits 0 with examples" [ $rc -eq 0 -a -n "$(grep 'igmp3-report rec=' "$tmp/o")" ]
 "$tool" --help | grep -q '^  craft ' && ok || bad "ipv4kit --help lists craft"
 
-# ---- reference vectors (igmp.md 1.9) ----
+# ---- reference vectors (docs/igmp.md section 6) ----
 expect_hex "v2 report 239.1.1.1 from 192.168.1.10: IPv4+RA header and message" \
 	"46 c0 00 20 00 00 40 00 01 02 32 63 c0 a8 01 0a ef 01 01 01 94 04 00 00 16 00 f9 fc ef 01 01 01" \
 	ip src=192.168.1.10 igmp2-report group=239.1.1.1

@@ -120,7 +120,7 @@ static void test_big_random(void **state)
 	free(buf);
 }
 
-/* Header vectors from igmp.md 1.9 and the Go RawConn vector verify to 0. */
+/* Header vectors from docs/igmp.md section 6 and the Go RawConn vector verify to 0. */
 static const char *const hdr_vectors[] = {
     "46 c0 00 20 00 00 40 00 01 02 32 63 c0 a8 01 0a ef 01 01 01 94 04 00 00",
     "46 c0 00 24 00 00 40 00 01 02 42 69 c0 a8 01 01 e0 00 00 01 94 04 00 00",
@@ -138,7 +138,7 @@ static void test_known_vectors(void **state)
 		b[10] = b[11] = 0;
 		assert_int_equal(ipk_csum(b, n), stored);
 	}
-	/* IGMP messages of igmp.md 1.9 */
+	/* IGMP messages of docs/igmp.md section 6 */
 	const char *igmp[] = {"11 00 ee ff 00 00 00 00", "11 64 ee 9b 00 00 00 00",
 			      "11 64 ec 1e 00 00 00 00 02 7d 00 00",
 			      "22 00 e9 fb 00 00 00 01 04 00 00 00 ef 01 01 01",
@@ -149,7 +149,8 @@ static void test_known_vectors(void **state)
 	}
 }
 
-/* RFC 1624 section 4 example (ipv4-options.md 5.2): 0xDD2F, m 0x5555 -> 0x3285 gives 0x0000. */
+/* RFC 1624 section 4 example (docs/linux-options.md section 5):
+ * 0xDD2F, m 0x5555 -> 0x3285 gives 0x0000. */
 static void test_rfc1624_example(void **state)
 {
 	(void)state;

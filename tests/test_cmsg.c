@@ -110,7 +110,7 @@ static void test_space(void **state)
 	assert_int_equal(ipk_cm_space(IPK_CM_ERR), CMSG_SPACE(ERR_DLEN));
 	assert_true(ipk_cm_space(IPK_CM_ALL) <= IPK_CM_SPACE_MAX);
 	assert_true(ipk_cm_space(~0u) <= IPK_CM_SPACE_MAX);
-	if (sizeof(size_t) == 8) { /* go-ipv4-api.md 3: 32, 24, 56 on 64-bit */
+	if (sizeof(size_t) == 8) { /* docs/go-differences.md section 2: 32, 24, 56 on 64-bit */
 		assert_int_equal(ipk_cm_space(IPK_CM_PKTINFO), 32);
 		assert_int_equal(ipk_cm_space(IPK_CM_TTL), 24);
 		assert_int_equal(ipk_cm_space(IPK_CM_TTL | IPK_CM_PKTINFO), 56);
@@ -121,7 +121,7 @@ static void test_space(void **state)
 static void test_marshal_go_example(void **state)
 {
 	(void)state;
-	/* go-ipv4-api.md 3: Src 127.0.0.1 with IfIndex 1 */
+	/* docs/go-differences.md section 2, Go's example: Src 127.0.0.1 with IfIndex 1 */
 	static const uint8_t want64[32] = {
 		0x1c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0, 0, 0,
 		0x01, 0, 0, 0, 0x7f, 0, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, 0,

@@ -59,7 +59,7 @@ static int has_code(const struct ipk_findings *f, int code)
 	return 0;
 }
 
-/* igmp.md 1.9 vectors */
+/* docs/igmp.md section 6 vectors */
 #define V_V1_GQ "11 00 ee ff 00 00 00 00"
 #define V_V2_GQ "11 64 ee 9b 00 00 00 00"
 #define V_V3_GQ "11 64 ec 1e 00 00 00 00 02 7d 00 00"
@@ -552,8 +552,9 @@ static void test_report_truncation(void **state)
 }
 
 /*
- * Aux data is 4 bytes per word (igmp.md 6.2): pimd adds words as bytes, igmpproxy skips 16 per
- * word, gopacket/tcpdump/bridge ignore it. Each wrong skip would land on a different group here.
+ * Aux data is 4 bytes per word (docs/igmp.md section 3): pimd adds words as bytes, igmpproxy
+ * skips 16 per word, gopacket/tcpdump/bridge ignore it. Each wrong skip would land on a
+ * different group here.
  */
 static void test_aux_skip(void **state)
 {
@@ -647,7 +648,7 @@ static void test_unknown_records(void **state)
 static void test_code_table(void **state)
 {
 	(void)state;
-	/* igmp.md 1.8 worked values: wanted value, code, decoded value */
+	/* docs/igmp.md section 4 worked values: wanted value, code, decoded value */
 	static const struct {
 		unsigned v;
 		uint8_t code;
@@ -1598,7 +1599,7 @@ static void test_put_v3_report(void **state)
 	assert_int_equal(ipk_igmp_put_v3_report(&w, NULL, 1), IPK_E_INVAL);
 	assert_int_equal(ipk_igmp_put_v3_report(&w, &bad, 70000), IPK_E_INVAL);
 	assert_int_equal(w.len, 0);
-	/* the igmp.md 1.9 vector: one TO_EX({}) record for 239.1.1.1 */
+	/* the docs/igmp.md section 6 vector: one TO_EX({}) record for 239.1.1.1 */
 	static const uint8_t vec[] = {0x22, 0, 0xe9, 0xfb, 0, 0, 0, 1, 4, 0, 0, 0, 0xef, 1, 1, 1};
 	struct ipk_igmp_rec_spec toex = {IPK_IGMP_TO_EX, 0, 0, IPK_IP4_ADDR(239, 1, 1, 1), NULL, NULL};
 	assert_int_equal(ipk_igmp_put_v3_report(&w, &toex, 1), 0);

@@ -43,15 +43,16 @@ static void fix_csum(uint8_t *b, size_t hlen)
 	b[11] = (uint8_t)c;
 }
 
-/* igmp.md 1.9: IPv4 header + RA for the v2 report, and for the v3 general query, with the message.
- */
+/* docs/igmp.md section 6: IPv4 header + RA for the v2 report, and for the v3 general query,
+ * with the message. */
 #define V2REP_HEX                                                                 \
 	"46 c0 00 20 00 00 40 00 01 02 32 63 c0 a8 01 0a ef 01 01 01 94 04 00 00" \
 	"16 00 f9 fc ef 01 01 01"
 #define V3GQ_HEX                                                                  \
 	"46 c0 00 24 00 00 40 00 01 02 42 69 c0 a8 01 01 e0 00 00 01 94 04 00 00" \
 	"11 64 ec 1e 00 00 00 00 02 7d 00 00"
-/* go-ipv4-api.md 4.2 rawconn_readfrom_linux_amd64 vector: header + "HELLO-R-U-THERE". */
+/* Go's rawconn_readfrom_linux_amd64 vector (docs/go-differences.md section 3):
+ * header + "HELLO-R-U-THERE". */
 #define GO_RAW_HEX "45 00 00 23 00 00 40 00 01 fd 7a dc 7f 00 00 01 7f 00 00 01"
 
 static void test_fields_v2_report(void **state)
@@ -223,7 +224,7 @@ static void test_strict_errors(void **state)
 	expect_err(b, n, IPK_IP4_LAX, 0, 0);
 }
 
-/* DESIGN.md order when several rules break at once: the first one wins. */
+/* docs/linux-options.md section 1 order when several rules break at once: the first one wins. */
 static void test_strict_order(void **state)
 {
 	(void)state;
@@ -369,7 +370,7 @@ static void test_tcpdump_files(void **state)
 		skip();
 }
 
-/* GO profile parity with go-ipv4-api.md section 2. */
+/* GO profile parity with Go's Header.Parse (docs/go-differences.md section 1). */
 static void test_go_profile(void **state)
 {
 	(void)state;
@@ -540,7 +541,7 @@ static void test_marshal_overrides(void **state)
 	uint8_t ra[4] = {0x94, 0x04, 0x00, 0x00};
 	in.opts = ra;
 	in.opts_len = 4;
-	/* default: exactly the igmp.md header */
+	/* default: exactly the docs/igmp.md section 6 header */
 	uint8_t want[64];
 	unhex(V2REP_HEX, want);
 	assert_int_equal(ipk_ip4_marshal(&in, 8, 0, b, sizeof(b)), 24);
@@ -891,7 +892,7 @@ static void test_check(void **state)
 	assert_false(has(&f, IPK_E_IP_LINK_PADDING, 32)); /* link-aware: packet.c reports it */
 	assert_true(has(&f, IPK_E_OPT_AFTER_EOL, 22));
 	assert_int_equal(k, 4);
-	/* order: errors in DESIGN.md order, version first */
+	/* order: errors in docs/linux-options.md section 1 order, version first */
 	assert_int_equal(f.v[0].code, IPK_E_IP_VERSION);
 	assert_int_equal(f.v[1].code, IPK_E_IP_CHECKSUM);
 

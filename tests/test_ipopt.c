@@ -54,7 +54,7 @@ static void walk_desc(const uint8_t *opts, size_t len, char *out, size_t cap)
 	assert_int_equal(r2, r < 0 ? r : 0);
 }
 
-/* ---- the malformed-option matrix, ipv4-options.md section 4, rows 1-28 ---- */
+/* ---- the malformed-option matrix, docs/linux-options.md section 4, rows 1-28 ---- */
 
 struct mrow {
 	int row;

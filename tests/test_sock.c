@@ -725,7 +725,7 @@ static void test_icmp_filter_bits(void **state)
 	ipk_icmp_filter_set_all(&f, 1);
 	ipk_icmp_filter_accept(&f, 8);
 	ipk_icmp_filter_accept(&f, 0);
-	assert_int_equal(f.bits[0], 0xfffffefeu); /* go-ipv4-api.md 5 */
+	assert_int_equal(f.bits[0], 0xfffffefeu); /* docs/go-differences.md section 5 */
 	for (int w = 1; w < 8; w++)
 		assert_int_equal(f.bits[w], 0xffffffffu);
 
@@ -1008,7 +1008,8 @@ static void test_raw_rw(void **state)
 	assert_int_equal(p.cm.ttl, 9);
 	assert_int_equal(p.cm.ifindex, if_nametoindex("lo"));
 
-	/* the kernel fills a zero source and fixes total length and checksum (go-ipv4-api.md 4.3) */
+	/* the kernel fills a zero source and fixes total length and checksum
+	 * (docs/go-differences.md section 3) */
 	h.src = 0;
 	h.total_len = 0x1234;
 	h.checksum = 0xdead;

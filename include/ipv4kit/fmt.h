@@ -1,4 +1,4 @@
-/* fmt.h - the one packet formatter: one-line text, verbose text and JSON lines (DESIGN.md contract). */
+/* fmt.h - the one packet formatter: one-line text, verbose text and JSON lines (docs/json.md). */
 #ifndef IPV4KIT_FMT_H
 #define IPV4KIT_FMT_H
 
@@ -19,7 +19,7 @@ struct ipk_fmt_meta {
 enum ipk_fmt_style {
 	IPK_FMT_TEXT = 0,    /* one line per packet */
 	IPK_FMT_VERBOSE = 1, /* header line plus one indented line per option, record, finding */
-	IPK_FMT_JSON = 2,    /* one JSON object per line, keys as DESIGN.md */
+	IPK_FMT_JSON = 2,    /* one JSON object per line, keys as docs/json.md */
 };
 
 /*

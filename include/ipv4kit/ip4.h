@@ -51,8 +51,9 @@ struct ipk_ip4 {
 
 /* Validation profiles for ipk_ip4_parse(). */
 enum ipk_ip4_profile {
-	/* Every rule, in DESIGN.md order: length, version, IHL, header captured, total length
-	 * (>= hlen, <= captured; 0 is IPK_E_IP_TOTLEN_ZERO), checksum, options (Linux rules). */
+	/* Every rule, in the order of docs/linux-options.md section 1: length, version, IHL, header
+	 * captured, total length (>= hlen, <= captured; 0 is IPK_E_IP_TOTLEN_ZERO), checksum,
+	 * options (Linux rules). */
 	IPK_IP4_STRICT = 0,
 	/* Exactly Go's Header.Parse: only len >= 20 and len >= IHL*4; no version, checksum,
 	 * total length or option checks; IHL 0..4 accepted. */

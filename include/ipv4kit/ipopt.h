@@ -125,11 +125,11 @@ IPK_API const char *ipk_opt_name(uint8_t type);
 IPK_API uint32_t ipk_opt_u32(const uint8_t *arr, size_t i);
 
 /*
- * Validate an option area with Linux's receive-path rules (ipv4-options.md section 3.1 and its
- * matrix). Returns 0 or the first error; *err_off is the offset of the bad byte from the start of
- * the option area (add 20 for Linux's ICMP Parameter Problem pointer). If f is not NULL, findings
- * that do not drop the packet (bytes after EOL, TS flag, RA value) are appended with offsets
- * base + offset.
+ * Validate an option area with Linux's receive-path rules (docs/linux-options.md sections 2-3
+ * and its matrix, section 4). Returns 0 or the first error; *err_off is the offset of the bad
+ * byte from the start of the option area (add 20 for Linux's ICMP Parameter Problem pointer).
+ * If f is not NULL, findings that do not drop the packet (bytes after EOL, TS flag, RA value)
+ * are appended with offsets base + offset.
  */
 IPK_API int ipk_opt_validate(const uint8_t *opts, size_t len, size_t *err_off,
 			     struct ipk_findings *f, size_t base);

@@ -223,7 +223,7 @@ IPK_API int ipk_raw_read(int fd, uint8_t *buf, size_t cap, unsigned cm_flags,
  * IP_HDRINCL on (else -EPROTOTYPE). Returns the bytes sent or -errno; a codec error from marshal
  * is returned as is (IPK_E_*).
  *
- * What Linux does to an IP_HDRINCL header (6.18, go-ipv4-api.md 4.3):
+ * What Linux does to an IP_HDRINCL header (6.18, docs/go-differences.md section 3):
  *   checksum     always recomputed (options covered)
  *   total length always overwritten with the datagram length
  *   ID           filled when 0 only if DF is clear; with DF set 0 stays 0; non-zero kept

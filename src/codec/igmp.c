@@ -539,7 +539,7 @@ static uint32_t default_dst(const uint8_t *msg, size_t msglen)
 /*
  * TOS is 0xC0 (Internetwork Control) for every version, not only v3: Linux's igmp_send_report()
  * and the bridge querier set it for v1/v2 messages too (igmp.pcap: Linux v2 reports and leaves
- * with tos 0xc0), and igmp.md 1.9's v2-report header vector has it.
+ * with tos 0xc0), and the v2-report header vector of docs/igmp.md section 6 has it.
  */
 void ipk_igmp_ip4_defaults(const uint8_t *msg, size_t msglen, uint32_t src, struct ipk_ip4 *h)
 {

@@ -1,4 +1,4 @@
-/* fmt.c - the one packet formatter: tcpdump-like text, verbose text and JSON lines (DESIGN.md "JSON decode output"). */
+/* fmt.c - the one packet formatter: tcpdump-like text, verbose text and JSON lines (docs/json.md). */
 #include <string.h>
 
 #include "codec/internal.h"

@@ -7,8 +7,8 @@
 #   ip netns exec "$NS1" ...
 #   pass / fail "msg" / skip "msg"   # exit 0 / 1 / 77 (CTest SKIP_RETURN_CODE); cleanup runs on any exit
 #
-# Rules (DESIGN.md): only namespaces this file creates (names ipk-<pid>-<n>), addresses in
-# 198.18.0.0/15, never the host's own interfaces; every wait is bounded.
+# Rules (docs/architecture.md, "Tests on a network"): only namespaces this file creates (names
+# ipk-<pid>-<n>), addresses in 198.18.0.0/15, never the host's own interfaces; every wait is bounded.
 
 NETNS_LIST=()
 NETNS_LINKS=()
