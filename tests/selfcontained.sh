@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # selfcontained.sh - a fresh clone needs nothing beside it: no tracked file points outside the tree,
-# and every file pcaps/third-party/MANIFEST names is there (and every file there is named).
+# no file cites design notes that are not in the tree, and every file pcaps/third-party/MANIFEST
+# names is there (and every file there is named).
 # usage: selfcontained.sh TOOL SRCDIR [THIRD_PARTY_PCAPS]
 set -u
 src=${2:?usage: selfcontained.sh TOOL SRCDIR [THIRD_PARTY_PCAPS]}
@@ -23,7 +24,22 @@ hits=$(cd "$src" && for f in "${files[@]}"; do [ "$f" != $self ] && [ -f "$f" ] 
 	xargs -0 grep -InE '\.\./shared|/work/shared' 2>/dev/null)
 [ -z "$hits" ] && ok || { bad "files refer to ../shared:"; echo "$hits"; }
 
-# 2. every file named in the MANIFEST exists, with its expected-output files; every file is named
+# 2. no file cites the design notes kept outside the tree; docs/ has the project's own (a bare
+#    igmp.md is the outside one, docs/igmp.md or ./igmp.md ours)
+hits=$(cd "$src" && for f in "${files[@]}"; do [ "$f" != $self ] && [ -f "$f" ] && printf '%s\0' "$f"; done |
+	xargs -0 grep -InP '(DESIGN|ipv4-options|go-ipv4-api|igmp-peers)\.md|style-anchors|(?<![/\w-])igmp\.md' 2>/dev/null)
+[ -z "$hits" ] && ok || { bad "files cite notes outside the tree (cite docs/ instead):"; echo "$hits"; }
+for d in architecture json linux-options igmp go-differences; do
+	[ -f "$src/docs/$d.md" ] && ok || bad "docs/$d.md is missing"
+done
+
+# 3. the README's Layout names every directory of the tree (two levels deep)
+layout=$(sed -n '/^## Layout/,/^## /p' "$src/README.md")
+while IFS= read -r d; do
+	grep -qF "$d/" <<<"$layout" && ok || bad "README Layout does not list $d/"
+done < <(printf '%s\n' "${files[@]}" | grep / | sed 's|/[^/]*$||' | cut -d/ -f1-2 | sort -u)
+
+# 4. every file named in the MANIFEST exists, with its expected-output files; every file is named
 man=$tp/MANIFEST
 if [ -f "$man" ]; then
 	named=0
