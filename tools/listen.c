@@ -104,15 +104,10 @@ int ipk_cli_ifindex(const char *prog, const char *name, unsigned *out)
 
 /* ---- GROUP[@SOURCE[,SOURCE...] | !SOURCE[,SOURCE...]] ---- */
 
-static int is_multicast(uint32_t a)
-{
-	return (a >> 28) == 0xe;
-}
-
 /* A source must be a unicast host address: not 0.0.0.0, 127/8, multicast, class E or broadcast. */
 static int is_unicast_source(uint32_t a)
 {
-	return a != 0 && (a >> 24) != 127 && (a >> 28) < 0xe;
+	return a != 0 && (a >> 24) != 127 && !ipk_ip4_is_multicast(a) && (a >> 28) != 0xf;
 }
 
 static int parse_group(const char *arg, struct group *g)
@@ -138,7 +133,7 @@ static int parse_group(const char *arg, struct group *g)
 		fprintf(stderr, "%s: '%s': bad group address '%s'\n", PROG, arg, buf);
 		return -1;
 	}
-	if (!is_multicast(g->group)) {
+	if (!ipk_ip4_is_multicast(g->group)) {
 		fprintf(stderr, "%s: '%s': %s is not a multicast group (224.0.0.0/4)%s\n", PROG, arg,
 			buf, sep ? "; sources can only be given for a multicast group" : "");
 		return -1;

@@ -29,11 +29,6 @@ static void on_signal(int sig)
 	stop_flag = 1;
 }
 
-static int is_multicast(uint32_t a)
-{
-	return (a >> 28) == 0xe;
-}
-
 static const char filler[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 
 struct payload {
@@ -233,9 +228,9 @@ int ipk_cmd_send(int argc, char **argv)
 	uint16_t port;
 	if (parse_dest(argv[optind], &dst, &port) != 0)
 		return IPK_EXIT_USAGE;
-	int mcast = is_multicast(dst);
+	int mcast = ipk_ip4_is_multicast(dst);
 	if (srcarg) {
-		if (ipk_ip4_aton(srcarg, &src) != 0 || src == 0 || is_multicast(src) ||
+		if (ipk_ip4_aton(srcarg, &src) != 0 || src == 0 || ipk_ip4_is_multicast(src) ||
 		    src == 0xffffffffu) {
 			fprintf(stderr, "%s: -S: '%s' is not a unicast source address\n", PROG, srcarg);
 			return IPK_EXIT_USAGE;

@@ -21,6 +21,13 @@ extern "C" {
 #define IPK_IP4_ADDR(a, b, c, d)                                                                   \
 	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 
+/* 1 when addr (host order) is an IPv4 multicast address, 224.0.0.0/4 (RFC 5771); the one rule
+ * every part of ipv4kit uses. */
+static inline int ipk_ip4_is_multicast(uint32_t addr)
+{
+	return (addr >> 28) == 0xe;
+}
+
 /*
  * A parsed header, host byte order. opts points into the parsed buffer (zero copy) and is valid
  * as long as that buffer is. For marshal the same struct is the input: opts/opts_len are the

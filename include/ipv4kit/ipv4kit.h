@@ -11,6 +11,7 @@
 #include "igmp.h"
 #include "ip4.h"
 #include "ipopt.h"
+#include "l4.h"
 #include "link.h"
 #include "packet.h"
 #include "pcapio.h"

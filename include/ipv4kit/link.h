@@ -53,6 +53,29 @@ IPK_API int ipk_link_decode(int dlt, const uint8_t *frame, size_t len, struct ip
 /* Short name of a link type: "ether", "raw", "ipv4", "sll", "sll2", "null", "loop", "unknown". */
 IPK_API const char *ipk_link_name(int dlt);
 
+#define IPK_ETH_HLEN 14  /* destination, source, EtherType */
+#define IPK_VLAN_TAGLEN 4 /* TCI and the next EtherType, after a 0x8100/0x88a8 EtherType */
+
+/*
+ * Append an Ethernet header (destination MAC, source MAC, EtherType) to w. dst and src are
+ * 6 bytes each, copied (the caller keeps them). For a tagged frame pass IPK_ETHERTYPE_VLAN
+ * (or IPK_ETHERTYPE_QINQ) and append the tag with ipk_vlan_build(). Returns 0, or
+ * IPK_E_NOSPACE writing nothing.
+ */
+IPK_API int ipk_eth_build(struct ipk_wbuf *w, const uint8_t dst[6], const uint8_t src[6],
+			  uint16_t ethertype) IPK_NONNULL(1, 2, 3);
+
+/*
+ * Append the rest of an 802.1Q/802.1ad tag after an EtherType of 0x8100/0x88a8: the TCI
+ * (PCP 3 bits, DEI 1, VID 12) and the EtherType that follows. Returns 0, or IPK_E_NOSPACE
+ * writing nothing.
+ */
+IPK_API int ipk_vlan_build(struct ipk_wbuf *w, uint16_t tci, uint16_t ethertype) IPK_NONNULL(1);
+
+/* The Ethernet MAC of an IPv4 multicast group (RFC 1112 6.4): 01:00:5e and the low 23 bits of
+ * the group (host order). Any address is mapped; check ipk_ip4_is_multicast() first. */
+IPK_API void ipk_eth_mcast_mac(uint32_t group_host_order, uint8_t mac[6]) IPK_NONNULL(2);
+
 #ifdef __cplusplus
 }
 #endif

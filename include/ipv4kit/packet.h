@@ -5,30 +5,12 @@
 #include "common.h"
 #include "igmp.h"
 #include "ip4.h"
+#include "l4.h"
 #include "link.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-struct ipk_udp {
-	uint16_t sport, dport, len, checksum;
-};
-struct ipk_tcp {
-	uint16_t sport, dport;
-	uint32_t seq, ack;
-	uint8_t doff;        /* header length in bytes */
-	uint8_t flags;       /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80 */
-	uint16_t win;
-};
-struct ipk_icmp {
-	uint8_t type, code;
-	uint16_t checksum;
-	uint16_t id, seq;    /* echo / echo reply */
-};
-
-/* Name of an ICMP type as Go's ICMPType.String() ("echo", "echo reply", ...); NULL if unknown. */
-IPK_API const char *ipk_icmp_type_name(uint8_t type);
 
 enum ipk_l4 { IPK_L4_NONE = 0, IPK_L4_IGMP, IPK_L4_UDP, IPK_L4_TCP, IPK_L4_ICMP };
 
@@ -66,6 +48,45 @@ struct ipk_packet {
  */
 IPK_API int ipk_packet_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wirelen,
 			      struct ipk_packet *p) IPK_NONNULL(5);
+
+/*
+ * What a decoded packet is, for the per-protocol counts of decode and verify summaries: IGMP,
+ * UDP, TCP, ICMP (their header decoded), another IPv4 packet (other protocol, later fragment,
+ * transport header cut), not IPv4 (the link says another protocol), or invalid (IPv4 that did not
+ * decode, or a link header that did not).
+ */
+enum ipk_pkt_class {
+	IPK_PC_IGMP = 0,
+	IPK_PC_UDP,
+	IPK_PC_TCP,
+	IPK_PC_ICMP,
+	IPK_PC_OTHER_IP,
+	IPK_PC_NOT_IP,
+	IPK_PC_INVALID,
+};
+IPK_API enum ipk_pkt_class ipk_packet_class(const struct ipk_packet *p) IPK_NONNULL(1);
+
+/* Counts per class, as decode and verify print them. */
+struct ipk_pkt_counts {
+	uint64_t igmp, udp, tcp, icmp, other_ip, not_ip, invalid;
+};
+/* Add 1 to the count of p's class. */
+IPK_API void ipk_pkt_count(struct ipk_pkt_counts *c, const struct ipk_packet *p) IPK_NONNULL(1, 2);
+
+/*
+ * Frame offset of the UDP or TCP checksum field that covers the pseudo-header, or 0 when there
+ * is none to maintain: not UDP/TCP, a fragment (first or later), UDP checksum 0 (none sent).
+ */
+IPK_API size_t ipk_packet_l4_csum_off(const struct ipk_packet *p) IPK_NONNULL(1);
+
+/*
+ * After the IPv4 addresses of p change to src/dst (host order), update the UDP/TCP checksum in
+ * frame (the writable buffer p was decoded from) by RFC 1624 (a UDP result of 0 is written as
+ * 0xffff). The IPv4 header itself is not touched. Returns 1 when a checksum was updated, 0 when
+ * there is none (see ipk_packet_l4_csum_off()) or the addresses did not change.
+ */
+IPK_API int ipk_packet_readdress(const struct ipk_packet *p, uint8_t *frame, uint32_t src,
+				 uint32_t dst) IPK_NONNULL(1, 2);
 
 #ifdef __cplusplus
 }

@@ -15,11 +15,6 @@
 #define IGMP_ALL_DVMRP IPK_IP4_ADDR(224, 0, 0, 4)
 #define IGMP_ALL_SNOOPERS IPK_IP4_ADDR(224, 0, 0, 106) /* RFC 4286 */
 
-static int is_multicast(uint32_t a)
-{
-	return (a >> 28) == 0xE;
-}
-
 /* ---- parse ---- */
 
 int ipk_igmp_parse(const uint8_t *buf, size_t len, struct ipk_igmp *m, size_t *err_off)
@@ -211,13 +206,13 @@ int ipk_igmp_check(const struct ipk_ip4 *ip, const struct ipk_igmp *m, size_t ba
 
 	switch (m->type) {
 	case IPK_IGMP_QUERY:
-		if (m->group && !is_multicast(m->group))
+		if (m->group && !ipk_ip4_is_multicast(m->group))
 			ipk_findings_add(f, IPK_E_IGMP_GROUP, IPK_LAYER_IGMP, base + 4);
 		break;
 	case IPK_IGMP_V1_REPORT:
 	case IPK_IGMP_V2_REPORT:
 	case IPK_IGMP_V2_LEAVE:
-		if (!is_multicast(m->group))
+		if (!ipk_ip4_is_multicast(m->group))
 			ipk_findings_add(f, IPK_E_IGMP_GROUP, IPK_LAYER_IGMP, base + 4);
 		break;
 	default:
@@ -244,7 +239,7 @@ int ipk_igmp_check(const struct ipk_ip4 *ip, const struct ipk_igmp *m, size_t ba
 			return (int)(f->n + f->dropped - n0);
 		ipk_igmp_rec_iter_init(&it, m, m->recs - IPK_IGMP_MINLEN);
 		while ((rc = ipk_igmp_rec_next(&it, &r)) == 1)
-			if (!is_multicast(r.group))
+			if (!ipk_ip4_is_multicast(r.group))
 				ipk_findings_add(f, IPK_E_IGMP_GROUP, IPK_LAYER_IGMP,
 						 base + r.off + 4);
 		if (rc == 0 && it.off < m->len)

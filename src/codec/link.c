@@ -1,9 +1,9 @@
-/* link.c - link headers before IPv4: Ethernet+802.1Q/ad, raw, Linux SLL/SLL2, BSD NULL/LOOP. */
+/* link.c - link headers before IPv4: decode of Ethernet+802.1Q/ad, raw, Linux SLL/SLL2, BSD NULL/LOOP; Ethernet and VLAN tag builders, multicast MACs (RFC 1112 6.4). */
 #include "codec/internal.h"
 #include "ipv4kit/link.h"
 
-#define ETH_HLEN 14
-#define VLAN_TAGLEN 4
+#define ETH_HLEN IPK_ETH_HLEN
+#define VLAN_TAGLEN IPK_VLAN_TAGLEN
 #define SLL_HLEN 16
 #define SLL2_HLEN 20
 #define NULL_HLEN 4
@@ -149,4 +149,37 @@ const char *ipk_link_name(int dlt)
 	default:
 		return "unknown";
 	}
+}
+
+/* ---- builders ---- */
+
+int ipk_eth_build(struct ipk_wbuf *w, const uint8_t dst[6], const uint8_t src[6], uint16_t ethertype)
+{
+	uint8_t *p = ipk_wbuf_reserve(w, ETH_HLEN);
+	if (!p)
+		return IPK_E_NOSPACE;
+	memcpy(p, dst, 6);
+	memcpy(p + 6, src, 6);
+	ipk_put16(p + 12, ethertype);
+	return 0;
+}
+
+int ipk_vlan_build(struct ipk_wbuf *w, uint16_t tci, uint16_t ethertype)
+{
+	uint8_t *p = ipk_wbuf_reserve(w, VLAN_TAGLEN);
+	if (!p)
+		return IPK_E_NOSPACE;
+	ipk_put16(p, tci);
+	ipk_put16(p + 2, ethertype);
+	return 0;
+}
+
+void ipk_eth_mcast_mac(uint32_t group_host_order, uint8_t mac[6])
+{
+	mac[0] = 0x01;
+	mac[1] = 0x00;
+	mac[2] = 0x5e;
+	mac[3] = (uint8_t)(group_host_order >> 16 & 0x7f);
+	mac[4] = (uint8_t)(group_host_order >> 8);
+	mac[5] = (uint8_t)group_host_order;
 }

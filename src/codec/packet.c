@@ -1,53 +1,13 @@
 /* packet.c - whole-packet decode: link, IPv4, IGMP, UDP/TCP/ICMP (RFC 791 3376 768 9293 792). */
 #include "codec/internal.h"
 #include "ipv4kit/igmp.h"
+#include "ipv4kit/checksum.h"
 #include "ipv4kit/ip4.h"
+#include "ipv4kit/l4.h"
 #include "ipv4kit/link.h"
 #include "ipv4kit/packet.h"
 
 #define ETH_MIN_L3 50 /* 46-byte minimum Ethernet payload + FCS */
-#define UDP_HLEN 8
-#define TCP_HLEN 20
-#define ICMP_HLEN 8
-
-#define ICMP_ECHO_REPLY 0
-#define ICMP_ECHO 8
-
-/* Go's x/net/ipv4 ICMPType.String() table (iana.go). */
-const char *ipk_icmp_type_name(uint8_t type)
-{
-	switch (type) {
-	case 0:
-		return "echo reply";
-	case 3:
-		return "destination unreachable";
-	case 5:
-		return "redirect";
-	case 8:
-		return "echo";
-	case 9:
-		return "router advertisement";
-	case 10:
-		return "router solicitation";
-	case 11:
-		return "time exceeded";
-	case 12:
-		return "parameter problem";
-	case 13:
-		return "timestamp";
-	case 14:
-		return "timestamp reply";
-	case 40:
-		return "photuris";
-	case 42:
-		return "extended echo request";
-	case 43:
-		return "extended echo reply";
-	default:
-		return NULL;
-	}
-}
-
 /* IGMP: parse, then the protocol findings (which include the v3 record walk's errors). */
 static void decode_igmp(struct ipk_packet *p, const uint8_t *msg, int truncated)
 {
@@ -67,12 +27,13 @@ static void decode_igmp(struct ipk_packet *p, const uint8_t *msg, int truncated)
 	ipk_igmp_check(&p->ip4, m, p->ip_off, p->l4_off, f); /* also walks the v3 records */
 }
 
-static int l4_short(struct ipk_packet *p, size_t need, int layer)
+/* A transport header: parse it (rc 0) or report it cut. */
+static void l4_done(struct ipk_packet *p, int rc, enum ipk_l4 l4, int layer)
 {
-	if (p->l4_len >= need)
-		return 0;
-	ipk_findings_add(&p->findings, IPK_E_L4_SHORT, layer, p->l4_off);
-	return 1;
+	if (rc < 0)
+		ipk_findings_add(&p->findings, rc, layer, p->l4_off);
+	else
+		p->l4 = (uint8_t)l4;
 }
 
 int ipk_packet_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wirelen,
@@ -155,43 +116,67 @@ int ipk_packet_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wirel
 		decode_igmp(p, b, p->l4_len < paylen);
 		break;
 	case IPK_PROTO_UDP:
-		if (l4_short(p, UDP_HLEN, IPK_LAYER_UDP))
-			break;
-		p->u.udp.sport = ipk_be16(b);
-		p->u.udp.dport = ipk_be16(b + 2);
-		p->u.udp.len = ipk_be16(b + 4);
-		p->u.udp.checksum = ipk_be16(b + 6);
-		p->l4 = IPK_L4_UDP;
+		l4_done(p, ipk_udp_parse(b, p->l4_len, &p->u.udp), IPK_L4_UDP, IPK_LAYER_UDP);
 		break;
 	case IPK_PROTO_TCP:
-		if (l4_short(p, TCP_HLEN, IPK_LAYER_TCP))
-			break;
-		p->u.tcp.sport = ipk_be16(b);
-		p->u.tcp.dport = ipk_be16(b + 2);
-		p->u.tcp.seq = ipk_be32(b + 4);
-		p->u.tcp.ack = ipk_be32(b + 8);
-		p->u.tcp.doff = (uint8_t)((b[12] >> 4) * 4);
-		p->u.tcp.flags = b[13];
-		p->u.tcp.win = ipk_be16(b + 14);
-		p->l4 = IPK_L4_TCP;
+		l4_done(p, ipk_tcp_parse(b, p->l4_len, &p->u.tcp), IPK_L4_TCP, IPK_LAYER_TCP);
 		break;
 	case IPK_PROTO_ICMP:
-		if (l4_short(p, ICMP_HLEN, IPK_LAYER_ICMP))
-			break;
-		p->u.icmp.type = b[0];
-		p->u.icmp.code = b[1];
-		p->u.icmp.checksum = ipk_be16(b + 2);
-		if (b[0] == ICMP_ECHO || b[0] == ICMP_ECHO_REPLY) {
-			p->u.icmp.id = ipk_be16(b + 4);
-			p->u.icmp.seq = ipk_be16(b + 6);
-		} else {
-			p->u.icmp.id = 0;
-			p->u.icmp.seq = 0;
-		}
-		p->l4 = IPK_L4_ICMP;
+		l4_done(p, ipk_icmp_parse(b, p->l4_len, &p->u.icmp), IPK_L4_ICMP, IPK_LAYER_ICMP);
 		break;
 	default:
 		break;
 	}
 	return f->n + f->dropped;
+}
+
+enum ipk_pkt_class ipk_packet_class(const struct ipk_packet *p)
+{
+	if (!p->has_ip4)
+		return p->has_link && p->link.ethertype != IPK_ETHERTYPE_IPV4 ? IPK_PC_NOT_IP :
+									      IPK_PC_INVALID;
+	switch (p->l4) {
+	case IPK_L4_IGMP:
+		return IPK_PC_IGMP;
+	case IPK_L4_UDP:
+		return IPK_PC_UDP;
+	case IPK_L4_TCP:
+		return IPK_PC_TCP;
+	case IPK_L4_ICMP:
+		return IPK_PC_ICMP;
+	default:
+		return IPK_PC_OTHER_IP;
+	}
+}
+
+void ipk_pkt_count(struct ipk_pkt_counts *c, const struct ipk_packet *p)
+{
+	uint64_t *by_class[] = {&c->igmp,     &c->udp,    &c->tcp,    &c->icmp,
+				&c->other_ip, &c->not_ip, &c->invalid};
+	(*by_class[ipk_packet_class(p)])++;
+}
+
+size_t ipk_packet_l4_csum_off(const struct ipk_packet *p)
+{
+	if (!p->has_ip4 || p->ip4.mf || p->ip4.frag_off)
+		return 0;
+	if (p->l4 == IPK_L4_UDP && p->u.udp.checksum != 0)
+		return p->l4_off + IPK_UDP_CSUM_OFF;
+	if (p->l4 == IPK_L4_TCP)
+		return p->l4_off + IPK_TCP_CSUM_OFF;
+	return 0;
+}
+
+int ipk_packet_readdress(const struct ipk_packet *p, uint8_t *frame, uint32_t src, uint32_t dst)
+{
+	size_t at = ipk_packet_l4_csum_off(p);
+	if (!at || (src == p->ip4.src && dst == p->ip4.dst))
+		return 0;
+	uint16_t c = ipk_be16(frame + at);
+	c = ipk_csum_update32(c, p->ip4.src, src);
+	c = ipk_csum_update32(c, p->ip4.dst, dst);
+	if (p->l4 == IPK_L4_UDP && c == 0)
+		c = 0xffff; /* RFC 768: a computed 0 is sent as all ones */
+	ipk_put16(frame + at, c);
+	return 1;
 }

@@ -105,15 +105,10 @@ static int check_ifindex(int fd, unsigned ifindex)
 	return ipk_os_ifname(fd, ifindex, name);
 }
 
-static int is_mcast(uint32_t a)
-{
-	return (a >> 28) == 0xe;
-}
-
 /* A usable unicast source: not 0.0.0.0, not multicast, not the limited broadcast. */
 static int is_source(uint32_t a)
 {
-	return a != 0 && !is_mcast(a) && a != 0xffffffffu;
+	return a != 0 && !ipk_ip4_is_multicast(a) && a != 0xffffffffu;
 }
 
 /* ---- opening sockets ---- */
@@ -209,7 +204,7 @@ static int mcast(int fd, enum ipk_os_mc op, unsigned ifindex, uint32_t group, ui
 	int r = check_sock(fd, W_PACKET);
 	if (r)
 		return r;
-	if (!is_mcast(group) || (has_source && !is_source(source)))
+	if (!ipk_ip4_is_multicast(group) || (has_source && !is_source(source)))
 		return -EINVAL;
 	r = check_ifindex(fd, ifindex);
 	if (r)

@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 		check(ipk_sock_read(fd, &m, IPK_CM_PKTINFO, 0), "read");
 		ipk_ip4_ntoa(m.addr, s);
 		ipk_ip4_ntoa(m.cm.dst, d);
-		if ((m.cm.dst >> 28) == 14) {
+		if (ipk_ip4_is_multicast(m.cm.dst)) {
 			if (m.cm.dst != group) {
 				printf("unknown group %s, discard\n", d); /* unknown group, discard */
 				continue;

@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 		check(n, "read");
 		ipk_ip4_ntoa(m.addr, s);
 		ipk_ip4_ntoa(m.cm.dst, d);
-		if (!(m.cm.has & IPK_CM_PKTINFO) || (m.cm.dst >> 28) != 14 || m.cm.dst != group) {
+		if (!(m.cm.has & IPK_CM_PKTINFO) || !ipk_ip4_is_multicast(m.cm.dst) || m.cm.dst != group) {
 			printf("skipped datagram from %s to %s\n", s, d);
 			continue;
 		}
