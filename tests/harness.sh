@@ -81,12 +81,44 @@ if [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/out")" -eq 1 ] && grep -q 'not a pcap or p
 else bad "not-a-capture: exit $rc: $(cat "$tmp/out")"; fi
 "$tool" replay rewrite --ttl 3 "$tmp/text.pcap" "$tmp/none.pcap" >/dev/null 2>&1
 [ $? -eq 2 ] && [ ! -e "$tmp/none.pcap" ] && ok || bad "rewrite of a non-capture left output"
-# a capture cut in the middle of a record: counted, not fatal
+# a capture cut in the middle of a record: the same exit status (1, after the frames before it)
+# and the same message naming the file and the frame from decode, verify, golden and rewrite;
+# rewrite and golden --update leave nothing at their output
 head -c 1000 "$src/pcaps/sample.pcap" >"$tmp/cut.pcap"
-"$tool" replay verify "$tmp/cut.pcap" >"$tmp/out" 2>&1
-rc=$?
-grep -q 'last record cut by the end of the file' "$tmp/out" && [ $rc -eq 0 ] && ok ||
-	{ bad "cut capture (exit $rc)"; cat "$tmp/out"; }
+# reader_errors CAP WHAT: every tool exits 1 and names CAP and WHAT; nothing written
+reader_errors() {
+	local cap=$1 what=$2 rc name
+	name=$(basename "$cap")
+	for cmd in "decode" "replay verify" "replay golden --update" "replay rewrite --ttl 9"; do
+		rm -f "$tmp/w.out"
+		case $cmd in
+		decode | "replay verify") $tool $cmd "$cap" >"$tmp/out" 2>&1 ;;
+		*) $tool $cmd "$cap" "$tmp/w.out" >"$tmp/out" 2>&1 ;;
+		esac
+		rc=$?
+		if [ $rc -eq 1 ] && grep -qF -- "$name: $what" "$tmp/out" && [ ! -e "$tmp/w.out" ]; then ok
+		else bad "$cmd $name: exit $rc, want 1 and '$name: $what'"; cat "$tmp/out"; fi
+	done
+}
+n=$("$tool" decode "$tmp/cut.pcap" 2>/dev/null | wc -l)
+reader_errors "$tmp/cut.pcap" "frame $((n + 1)): the file ends inside the record (truncated capture)"
+"$tool" replay verify "$tmp/cut.pcap" 2>/dev/null | grep -q "cut.pcap: $n frames: .*last record cut by the end of the file" &&
+	ok || bad "verify of a cut capture: no summary of the $n frames before the cut"
+cat "$tmp/cut.pcap" | "$tool" decode - >/dev/null 2>"$tmp/out"
+[ $? -eq 1 ] && grep -qF -- "-: frame $((n + 1)): the file ends inside" "$tmp/out" && ok ||
+	{ bad "decode - of a cut capture"; cat "$tmp/out"; }
+# a record whose captured length exceeds its original length (frame 2: 70 > 66): refused
+python3 - "$tmp/biglen.pcap" <<'PY'
+import struct, sys
+f = bytes(70)
+out = struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)
+for i, wire in enumerate((70, 66, 70)):
+    out += struct.pack('<IIII', i + 1, 0, len(f), wire) + f
+open(sys.argv[1], 'wb').write(out)
+PY
+reader_errors "$tmp/biglen.pcap" "frame 2: captured length 70 exceeds the original length 66"
+# the reader decides from the stream, never from libpcap's wording
+grep -n 'strstr' "$src"/src/pcap/*.c && bad "src/pcap matches libpcap's error text" || ok
 
 # --- captures written by others: clean ones pass, malformed ones fail with their codes
 if [ -d "$tp/tcpdump" ]; then
@@ -118,8 +150,8 @@ if [ -d "$tp/tcpdump" ]; then
 	verify "$T/dns-badcookie.pcap" 1 "4 frames: 0 passed, 4 failed" "IP_CHECKSUM 4" "udp 4 of 4 checked"
 	# truncated by the snaplen only: counted, passes
 	verify "$T/ip_printroute_asan.pcap" 0 "1 passed, 0 failed, 1 truncated"
-	# libpcap 1.10 refuses a pcapng whose interfaces differ in snaplen: said clearly
-	verify "$O/ipv4-malformed.pcap" 1 "different snaplens"
+	# libpcap 1.10 refuses a pcapng whose interfaces differ in snaplen: its reason, the frame
+	verify "$O/ipv4-malformed.pcap" 1 "ipv4-malformed.pcap: frame 1: an interface has a snapshot length"
 	# a link type the codec does not decode (Frame Relay)
 	verify "$T/icmp-icmp_print-oobr-2.pcap" 2 "is not one the codec decodes"
 	# every capture at once: runs to the end, no crash, total line

@@ -124,6 +124,33 @@ static void write_cap(const char *path, unsigned nframes, unsigned flags, edit_f
 	assert_int_equal(ipk_pcapw_commit(&w, err, sizeof(err)), 0);
 }
 
+/* One record of raw_cap(): the lengths in its header and the data bytes that follow. */
+struct rawrec {
+	uint32_t caplen, len, data;
+};
+
+/* A classic pcap (Ethernet, snaplen 65535) written byte by byte, so that record headers can say
+ * what the pcap writer refuses to write; data bytes come from d. */
+static void raw_cap(const char *path, const struct rawrec *r, unsigned n, const uint8_t *d)
+{
+	const uint32_t fh[6] = {0xa1b2c3d4, 2 | (4u << 16), 0, 0, 65535, 1};
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(fh, 4, 6, f), 6);
+	for (unsigned i = 0; i < n; i++) {
+		const uint32_t rh[4] = {i + 1, 0, r[i].caplen, r[i].len};
+		assert_int_equal(fwrite(rh, 4, 4, f), 4);
+		assert_int_equal(fwrite(d, 1, r[i].data, f), r[i].data);
+	}
+	assert_int_equal(fclose(f), 0);
+}
+
+static int count_frames(void *ctx, int dlt, const struct ipk_cap_frame *fr)
+{
+	(void)ctx, (void)dlt, (void)fr;
+	return 0;
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -253,20 +280,40 @@ static void test_capture_errors(void **state)
 	path_in(p, sizeof(p), "missing.pcap");
 	assert_int_equal(ipk_verify_file(p, 0, &st, NULL, NULL, err, sizeof(err)), -ENOENT);
 
-	/* a file cut in the middle of its last record: counted, not fatal */
-	path_in(p, sizeof(p), "cut.pcap");
-	write_cap(p, 6, 0, NULL);
-	FILE *g = fopen(p, "r+");
-	assert_non_null(g);
-	fseek(g, 0, SEEK_END);
-	long size = ftell(g);
-	fclose(g);
-	assert_int_equal(truncate(p, size - 7), 0);
-	memset(&st, 0, sizeof(st));
-	assert_int_equal(ipk_verify_file(p, 0, &st, NULL, NULL, err, sizeof(err)), 0);
-	assert_int_equal(st.packets, 5);
-	assert_int_equal(st.cut_records, 1);
-	assert_int_equal(st.failed, 0);
+	/* a file cut in the middle of its last record (data, then record header): -EIO after the
+	 * frames before it, cut_records 1, the file and the frame named; the reader's own words */
+	for (int cut = 7; cut <= 60; cut += 53) {
+		path_in(p, sizeof(p), "cut.pcap");
+		write_cap(p, 6, 0, NULL);
+		FILE *g = fopen(p, "r+");
+		assert_non_null(g);
+		fseek(g, 0, SEEK_END);
+		long size = ftell(g);
+		fclose(g);
+		assert_int_equal(truncate(p, size - cut), 0);
+		memset(&st, 0, sizeof(st));
+		assert_int_equal(ipk_verify_file(p, 0, &st, NULL, NULL, err, sizeof(err)), -EIO);
+		assert_int_equal(st.packets, 5);
+		assert_int_equal(st.cut_records, 1);
+		assert_int_equal(st.failed, 0);
+		assert_non_null(strstr(err, p));
+		assert_non_null(strstr(err, "frame 6: the file ends inside the record"));
+		struct ipk_cap_info ci;
+		assert_int_equal(ipk_cap_read(p, count_frames, NULL, &ci, err, sizeof(err)), -EIO);
+		assert_int_equal(ci.frames, 5);
+		assert_int_equal(ci.cut_records, 1);
+	}
+
+	/* a corrupt record in the middle (caplen beyond any snaplen) is not a cut file */
+	path_in(p, sizeof(p), "huge.pcap");
+	static const uint8_t frame60[60];
+	const struct rawrec huge[] = {{60, 60, 60}, {900000, 900000, 60}, {60, 60, 60}};
+	raw_cap(p, huge, 3, frame60);
+	struct ipk_cap_info hi;
+	assert_int_equal(ipk_cap_read(p, count_frames, NULL, &hi, err, sizeof(err)), -EIO);
+	assert_int_equal(hi.frames, 1);
+	assert_int_equal(hi.cut_records, 0);
+	assert_non_null(strstr(err, "frame 2: "));
 
 	/* a link type the codec does not decode */
 	path_in(p, sizeof(p), "fr.pcap");
@@ -442,6 +489,79 @@ static void test_rewrite_file(void **state)
 	assert_int_equal(access(out2, F_OK), -1);
 }
 
+/* A record whose captured length exceeds its original length is refused by every reader of the
+ * harness (tcpdump refuses it too), naming the file, the frame and both lengths. */
+static void test_caplen_over_len(void **state)
+{
+	(void)state;
+	char p[128], out[128], err[256];
+	uint8_t f[256];
+	size_t n = build(0, f);
+	const struct rawrec r[] = {{(uint32_t)n, (uint32_t)n, (uint32_t)n},
+				   {(uint32_t)n, (uint32_t)n - 4, (uint32_t)n},
+				   {(uint32_t)n, (uint32_t)n, (uint32_t)n}};
+	char want[64];
+	snprintf(want, sizeof(want), "frame 2: captured length %zu exceeds the original length %zu",
+		 n, n - 4);
+	path_in(p, sizeof(p), "biglen.pcap");
+	path_in(out, sizeof(out), "biglen-out.pcap");
+	raw_cap(p, r, 3, f);
+
+	struct ipk_cap_info ci;
+	assert_int_equal(ipk_cap_read(p, count_frames, NULL, &ci, err, sizeof(err)), -EIO);
+	assert_int_equal(ci.frames, 1);
+	assert_non_null(strstr(err, p));
+	assert_non_null(strstr(err, want));
+
+	struct ipk_verify_stats st = {0};
+	err[0] = 0;
+	assert_int_equal(ipk_verify_file(p, 0, &st, NULL, NULL, err, sizeof(err)), -EIO);
+	assert_int_equal(st.packets, 1);
+	assert_non_null(strstr(err, want));
+
+	struct ipk_rewrite rw;
+	ipk_rewrite_init(&rw);
+	rw.ttl = 9;
+	err[0] = 0;
+	assert_int_equal(ipk_rewrite_file(&rw, p, out, 0, NULL, err, sizeof(err)), -EIO);
+	assert_non_null(strstr(err, want));
+	assert_int_equal(access(out, F_OK), -1);
+
+	/* caplen == len and caplen < len (snaplen) are fine */
+	const struct rawrec ok[] = {{(uint32_t)n, (uint32_t)n, (uint32_t)n},
+				    {(uint32_t)n - 4, (uint32_t)n, (uint32_t)n - 4}};
+	raw_cap(p, ok, 2, f);
+	assert_int_equal(ipk_cap_read(p, count_frames, NULL, &ci, err, sizeof(err)), 0);
+	assert_int_equal(ci.frames, 2);
+}
+
+/* A file cut inside its last record: rewrite fails naming the file and the frame and writes
+ * nothing (it never drops the cut record silently). */
+static void test_rewrite_cut_file(void **state)
+{
+	(void)state;
+	char in[128], out[128], err[256];
+	path_in(in, sizeof(in), "rw-cut.pcap");
+	path_in(out, sizeof(out), "rw-cut-out.pcap");
+	write_cap(in, 4, 0, NULL);
+	FILE *g = fopen(in, "r");
+	assert_non_null(g);
+	fseek(g, 0, SEEK_END);
+	long size = ftell(g);
+	fclose(g);
+	assert_int_equal(truncate(in, size - 5), 0);
+	struct ipk_rewrite rw;
+	ipk_rewrite_init(&rw);
+	rw.ttl = 9;
+	struct ipk_rewrite_stats st;
+	assert_int_equal(ipk_rewrite_file(&rw, in, out, 0, &st, err, sizeof(err)), -EIO);
+	assert_non_null(strstr(err, in));
+	assert_non_null(strstr(err, "frame 4: the file ends inside the record"));
+	assert_int_equal(access(out, F_OK), -1);
+	assert_int_equal(ipk_golden_write(in, out, err, sizeof(err)), -EIO);
+	assert_int_equal(access(out, F_OK), -1);
+}
+
 static void test_json_diff(void **state)
 {
 	(void)state;
@@ -552,6 +672,7 @@ int main(void)
 		cmocka_unit_test(test_verify_clean),      cmocka_unit_test(test_verify_bad),
 		cmocka_unit_test(test_capture_errors),    cmocka_unit_test(test_verify_raw_link),
 		cmocka_unit_test(test_rewrite_incremental), cmocka_unit_test(test_rewrite_file),
+		cmocka_unit_test(test_caplen_over_len),   cmocka_unit_test(test_rewrite_cut_file),
 		cmocka_unit_test(test_json_diff),         cmocka_unit_test(test_golden),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -2,11 +2,21 @@
 #ifndef IPK_CLI_H
 #define IPK_CLI_H
 
+#include <errno.h>
+
 /* Exit codes of every subcommand (documented in ipv4kit.1). */
 #define IPK_EXIT_OK 0       /* success */
 #define IPK_EXIT_FINDINGS 1 /* ran to the end, but some input was malformed (bad packet, bad hex) */
 #define IPK_EXIT_USAGE 2    /* usage error, unreadable file, bad filter, cannot open interface */
 #define IPK_EXIT_NODATA 3   /* listen: stopped by --timeout or a signal before any datagram arrived */
+
+/* Exit code after a capture-reading error of the harness (include/ipv4kit/harness.h): -EIO (the
+ * file reads up to a bad or cut record) is bad input, the same for every subcommand; any other
+ * error (no such file, not a capture) means there was nothing to work on. */
+static inline int ipk_cli_read_exit(int rc)
+{
+	return rc == -EIO ? IPK_EXIT_FINDINGS : IPK_EXIT_USAGE;
+}
 
 /* One subcommand: name, one-line summary for --help, entry point (argv[0] is the subcommand). */
 struct ipk_cmd {

@@ -140,22 +140,14 @@ static int cap_frame(void *ctx, int dlt, const struct ipk_cap_frame *f)
 static int decode_file(struct decoder *d, const char *path)
 {
 	char err[PCAP_ERRBUF_SIZE + 256];
-	struct ipk_cap_info info;
-	int rc = ipk_cap_read(path, cap_frame, d, &info, err, sizeof(err));
+	int rc = ipk_cap_read(path, cap_frame, d, NULL, err, sizeof(err));
 
 	if (rc > 0) /* stopped by -c or a signal */
 		return IPK_EXIT_OK;
 	if (rc < 0) {
 		flush_out(d);
 		fprintf(stderr, "%s: %s\n", PROG, err);
-		/* -EIO: libpcap gave up in the middle; the frames before were decoded */
-		return rc == -EIO ? IPK_EXIT_FINDINGS : IPK_EXIT_USAGE;
-	}
-	if (info.cut_records) {
-		flush_out(d);
-		fprintf(stderr, "%s: %s: the file ends inside frame %llu (truncated capture)\n", PROG,
-			path, (unsigned long long)info.frames + 1);
-		return IPK_EXIT_FINDINGS;
+		return ipk_cli_read_exit(rc); /* -EIO: the frames before the bad record were decoded */
 	}
 	return IPK_EXIT_OK;
 }

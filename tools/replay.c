@@ -236,7 +236,7 @@ static int cmd_golden(int argc, char **argv)
 		long n = ipk_golden_write(cap, exp, err, sizeof(err));
 		if (n < 0) {
 			fprintf(stderr, "%s golden: %s\n", PROG, err);
-			return IPK_EXIT_USAGE;
+			return ipk_cli_read_exit((int)n);
 		}
 		printf("%s: wrote %ld frames\n", exp, n);
 		return IPK_EXIT_OK;
@@ -244,7 +244,7 @@ static int cmd_golden(int argc, char **argv)
 	long n = ipk_golden_compare(cap, exp, on_diff, NULL, err, sizeof(err));
 	if (n < 0) {
 		fprintf(stderr, "%s golden: %s\n", PROG, err);
-		return n == -EIO ? IPK_EXIT_FINDINGS : IPK_EXIT_USAGE;
+		return ipk_cli_read_exit((int)n);
 	}
 	if (n) {
 		printf("%s: %ld frames differ from %s\n", cap, n, exp);
@@ -342,7 +342,7 @@ static int cmd_rewrite(int argc, char **argv)
 	int rc = ipk_rewrite_file(&rw, argv[optind], argv[optind + 1], flags, &st, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "%s rewrite: %s (%s left as it was)\n", PROG, err, argv[optind + 1]);
-		return IPK_EXIT_USAGE;
+		return ipk_cli_read_exit(rc);
 	}
 	printf("%s: %llu frames, %llu rewritten, %llu UDP/TCP checksums updated\n",
 	       argv[optind + 1], (unsigned long long)st.packets, (unsigned long long)st.rewritten,

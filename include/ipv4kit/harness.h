@@ -17,11 +17,12 @@ extern "C" {
  *   -errno             the file cannot be opened (-ENOENT, -EACCES, ...)
  *   IPK_E_INVAL        not a pcap or pcapng capture at all (one clear message)
  *   IPK_E_LINK_TYPE    a link type the codec does not decode
- *   -EIO               libpcap stopped in the middle of the file (a corrupt record, or a pcapng
- *                      whose interfaces have different snaplens, which libpcap 1.10 refuses);
- *                      the frames before it were processed
- * A last record cut short by the end of the file (a truncated file) is not an error: it is
- * counted in cut_records and reading ends there.
+ *   -EIO               the file is readable up to a bad record, and the frames before it were
+ *                      processed: a record cut by the end of the file (a truncated file:
+ *                      ipk_cap_info.cut_records is 1), a record whose captured length exceeds its
+ *                      original length, or one libpcap refuses (e.g. a pcapng whose interfaces
+ *                      have different snaplens, which libpcap 1.10 cannot read); the message
+ *                      names the file and the frame number of the bad record
  */
 
 /* One frame as read from a capture. */
@@ -40,7 +41,7 @@ typedef int (*ipk_cap_fn)(void *ctx, int dlt, const struct ipk_cap_frame *f);
 struct ipk_cap_info {
 	int dlt;
 	uint64_t frames;      /* frames handed to the callback */
-	uint64_t cut_records; /* 1 when the file ends inside a record */
+	uint64_t cut_records; /* 1 when the file ends inside a record (returned as -EIO) */
 };
 
 /* Read path ("-": standard input; nanosecond timestamps) and call fn for each frame. Returns 0, fn's non-zero value

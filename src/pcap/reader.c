@@ -59,6 +59,8 @@ static void cap_loop_cb(u_char *user, const struct pcap_pkthdr *h, const u_char 
 	struct cap_loop *l = (struct cap_loop *)user;
 	struct ipk_cap_frame f;
 
+	if (ipk_cap_check(l, h, l->info->frames + 1))
+		return;
 	f.frame = ++l->info->frames;
 	f.sec = (int64_t)h->ts.tv_sec;
 	f.nsec = (uint32_t)h->ts.tv_usec; /* nanoseconds: opened with PCAP_TSTAMP_PRECISION_NANO */
@@ -68,6 +70,16 @@ static void cap_loop_cb(u_char *user, const struct pcap_pkthdr *h, const u_char 
 	l->ret = l->fn(l->ctx, l->dlt, &f);
 	if (l->ret)
 		pcap_breakloop(l->pc);
+}
+
+void ipk_cap_bad_record(struct cap_loop *l, const struct pcap_pkthdr *h, uint64_t frame)
+{
+	if (l->err && l->errlen)
+		snprintf(l->err, l->errlen, "%s: frame %llu: captured length %u exceeds the original "
+			 "length %u (a corrupt record)", l->path, (unsigned long long)frame,
+			 (unsigned)h->caplen, (unsigned)h->len);
+	l->ret = -EIO;
+	pcap_breakloop(l->pc);
 }
 
 /* see capture.h */
@@ -107,26 +119,22 @@ int ipk_cap_run(const char *path, pcap_handler cb, struct cap_loop *l, char *err
 	/* pcap_loop() rather than pcap_next_ex(): one libpcap call for the whole file */
 	l->pc = pc;
 	l->dlt = dlt;
+	l->path = path;
+	l->err = err;
+	l->errlen = errlen;
 	rc = pcap_loop(pc, -1, cb, (u_char *)l);
 	ret = l->ret;
 	if (!ret && rc == PCAP_ERROR) {
-		const char *m = pcap_geterr(pc);
-		char where[64];
-		snprintf(where, sizeof(where), "%llu", (unsigned long long)info->frames);
-		if (strstr(m, "truncated")) {
-			/* the file ends inside a record: count it, keep what was read */
+		unsigned long long next = (unsigned long long)info->frames + 1;
+		ret = -EIO;
+		if (feof(fp)) {
+			/* libpcap wanted more bytes than the file has: it ends inside a record */
 			info->cut_records = 1;
-		} else if (strstr(m, "snapshot length")) {
-			char msg[PCAP_ERRBUF_SIZE + 128];
-			snprintf(msg, sizeof(msg), "%s (libpcap 1.10 cannot read a pcapng file whose "
-				 "interfaces have different snaplens)", m);
 			if (err && errlen)
-				snprintf(err, errlen, "%s: after frame %s: %s", path, where, msg);
-			ret = -EIO;
-		} else {
-			if (err && errlen)
-				snprintf(err, errlen, "%s: after frame %s: %s", path, where, m);
-			ret = -EIO;
+				snprintf(err, errlen, "%s: frame %llu: the file ends inside the record "
+					 "(truncated capture)", path, next);
+		} else if (err && errlen) {
+			snprintf(err, errlen, "%s: frame %llu: %s", path, next, pcap_geterr(pc));
 		}
 	}
 out:
@@ -138,7 +146,7 @@ int ipk_cap_read(const char *path, ipk_cap_fn fn, void *ctx, struct ipk_cap_info
 		 char *err, size_t errlen)
 {
 	struct ipk_cap_info dummy;
-	struct cap_loop l = {NULL, fn, ctx, info ? info : &dummy, 0, 0};
+	struct cap_loop l = {NULL, fn, ctx, info ? info : &dummy, 0, 0, NULL, NULL, 0};
 
 	return ipk_cap_run(path, cap_loop_cb, &l, err, errlen);
 }

@@ -187,6 +187,9 @@ static void verify_pcap_cb(u_char *user, const struct pcap_pkthdr *h, const u_ch
 {
 	struct verify_ctx *v = (struct verify_ctx *)(void *)user;
 	struct ipk_verify_res r;
+
+	if (ipk_cap_check(&v->l, h, v->l.info->frames + 1))
+		return;
 	uint64_t frame = ++v->l.info->frames;
 
 	if (verify_one(v->l.dlt, data, h->caplen, h->len, v->flags, &v->p, &r, v->st) && v->fn)
@@ -200,7 +203,7 @@ int ipk_verify_file(const char *path, unsigned flags, struct ipk_verify_stats *s
 	struct ipk_cap_info info;
 	if (!v)
 		return -ENOMEM;
-	v->l = (struct cap_loop){NULL, NULL, NULL, &info, 0, 0};
+	v->l = (struct cap_loop){NULL, NULL, NULL, &info, 0, 0, NULL, NULL, 0};
 	v->flags = flags;
 	v->st = st;
 	v->fn = fn;
