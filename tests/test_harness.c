@@ -145,6 +145,17 @@ static void raw_cap(const char *path, const struct rawrec *r, unsigned n, const 
 	assert_int_equal(fclose(f), 0);
 }
 
+/* Cut the last n bytes off the file at path. */
+static void cut_tail(const char *path, long n)
+{
+	FILE *g = fopen(path, "r");
+	assert_non_null(g);
+	assert_int_equal(fseek(g, 0, SEEK_END), 0);
+	long size = ftell(g);
+	fclose(g);
+	assert_int_equal(truncate(path, size - n), 0);
+}
+
 static int count_frames(void *ctx, int dlt, const struct ipk_cap_frame *fr)
 {
 	(void)ctx, (void)dlt, (void)fr;
@@ -285,12 +296,7 @@ static void test_capture_errors(void **state)
 	for (int cut = 7; cut <= 60; cut += 53) {
 		path_in(p, sizeof(p), "cut.pcap");
 		write_cap(p, 6, 0, NULL);
-		FILE *g = fopen(p, "r+");
-		assert_non_null(g);
-		fseek(g, 0, SEEK_END);
-		long size = ftell(g);
-		fclose(g);
-		assert_int_equal(truncate(p, size - cut), 0);
+		cut_tail(p, cut);
 		memset(&st, 0, sizeof(st));
 		assert_int_equal(ipk_verify_file(p, 0, &st, NULL, NULL, err, sizeof(err)), -EIO);
 		assert_int_equal(st.packets, 5);
@@ -544,12 +550,7 @@ static void test_rewrite_cut_file(void **state)
 	path_in(in, sizeof(in), "rw-cut.pcap");
 	path_in(out, sizeof(out), "rw-cut-out.pcap");
 	write_cap(in, 4, 0, NULL);
-	FILE *g = fopen(in, "r");
-	assert_non_null(g);
-	fseek(g, 0, SEEK_END);
-	long size = ftell(g);
-	fclose(g);
-	assert_int_equal(truncate(in, size - 5), 0);
+	cut_tail(in, 5);
 	struct ipk_rewrite rw;
 	ipk_rewrite_init(&rw);
 	rw.ttl = 9;
