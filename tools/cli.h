@@ -41,5 +41,7 @@ int ipk_cli_uint(const char *prog, const char *what, const char *s, unsigned lon
 		 unsigned long *out);      /* decimal or 0x hex, 0..max */
 int ipk_cli_seconds(const char *prog, const char *what, const char *s, double *out); /* > 0 */
 int ipk_cli_ifindex(const char *prog, const char *name, unsigned *out); /* interface name or index */
+int ipk_cli_mac(const char *prog, const char *what, const char *s,
+		unsigned char mac[6]); /* aa:bb:cc:dd:ee:ff, 1 or 2 hex digits a byte */
 
 #endif

@@ -27,7 +27,6 @@
 #define MAXPAY 65535
 #define MAXADDR 16384 /* sources and route addresses, all sections together */
 #define MAXREC 2048
-#define ETH_HLEN 14
 
 enum kind {
 	K_NONE,
@@ -857,21 +856,31 @@ struct out {
 	int ts_given;
 	long snap;              /* -1: whole packet */
 	uint8_t mac_src[6], mac_dst[6];
-	int mac_dst_given;
+	int mac_src_given, mac_dst_given;
 };
 
-static int parse_mac(const char *opt, const char *s, uint8_t *mac)
+/* What the kernel's IP_HDRINCL path will do to the datagram ip[0..n): refuse it, or rewrite fields
+ * the user may have written wrong on purpose. One note on stderr; the link path changes nothing. */
+static void hdrincl_note(const char *iface, const uint8_t *ip, size_t n)
 {
-	unsigned b[6];
-	char c;
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &c) != 6)
-		return bad(opt, "'%s' is not a MAC address (aa:bb:cc:dd:ee:ff)", s);
-	for (int i = 0; i < 6; i++) {
-		if (b[i] > 255)
-			return bad(opt, "'%s' is not a MAC address", s);
-		mac[i] = (uint8_t)b[i];
+	char what[64] = "";
+	size_t hlen = n ? (size_t)(ip[0] & 15) * 4 : 0;
+	if (n < IPK_IP4_MINLEN || hlen < IPK_IP4_MINLEN || hlen > n) {
+		fprintf(stderr, "%s: -i %s: note: the kernel refuses a raw-socket datagram of %zu bytes "
+			"with IHL %zu; --link ether sends it as built\n", PROG, iface, n, hlen / 4);
+		return;
 	}
-	return 0;
+	if ((size_t)(ip[2] << 8 | ip[3]) != n)
+		strcat(what, ", total length");
+	if (ipk_csum(ip, hlen) != 0)
+		strcat(what, ", checksum");
+	if (!(ip[4] | ip[5]) && !(ip[6] & 0x40))
+		strcat(what, ", zero ID");
+	if (!(ip[12] | ip[13] | ip[14] | ip[15]))
+		strcat(what, ", zero source");
+	if (what[0])
+		fprintf(stderr, "%s: -i %s: note: the kernel rewrites the %s on a raw socket; "
+			"--link ether sends the header as built\n", PROG, iface, what + 2);
 }
 
 static void usage(FILE *f)
@@ -904,11 +913,16 @@ static void usage(FILE *f)
 		"  -w, --write FILE    append to FILE (created if missing), classic pcap unless --pcapng\n"
 		"      --overwrite     replace FILE instead of appending\n"
 		"      --pcapng        write pcapng\n"
-		"      --link raw|ether  link type of FILE and --hex (ether: multicast MAC for multicast)\n"
-		"      --mac-src MAC, --mac-dst MAC   Ethernet addresses for --link ether\n"
+		"      --link raw|ether  link type of FILE and --hex (ether: multicast MAC for multicast);\n"
+		"                      with -i, ether sends the frame byte for byte (packet socket)\n"
+		"      --mac-src MAC, --mac-dst MAC   Ethernet addresses for --link ether (source with\n"
+		"                      -i: IFACE's; a unicast destination with -i needs --mac-dst)\n"
 		"      --hex           print each packet as hex on stdout\n"
 		"  -v, --verbose       print each packet decoded (one line) on stdout\n"
-		"  -i, --interface IFACE  send through a raw IP_HDRINCL socket out of IFACE (needs root)\n"
+		"  -i, --interface IFACE  send out of IFACE (needs root): through a raw IP_HDRINCL socket,\n"
+		"                      where the kernel refuses IHL < 5 or past the data and rewrites\n"
+		"                      length, checksum, zero ID/source (a note says which), or with\n"
+		"                      --link ether as built; see docs/send-paths.md\n"
 		"  -c, --count N       N packets (default 1)\n"
 		"      --inc-id        add 1 to the IP ID for every packet after the first\n"
 		"      --interval SEC  seconds between packets (sending and file timestamps)\n"
@@ -984,11 +998,12 @@ static int parse_output(struct out *o, int argc, char **argv, int *i)
 			return bad(name, "'%s' is not raw or ether", v);
 	} else if (!strcmp(name, "--mac-src")) {
 		VAL();
-		return parse_mac(name, v, o->mac_src);
+		o->mac_src_given = 1;
+		return ipk_cli_mac(PROG, name, v, o->mac_src);
 	} else if (!strcmp(name, "--mac-dst")) {
 		VAL();
 		o->mac_dst_given = 1;
-		return parse_mac(name, v, o->mac_dst);
+		return ipk_cli_mac(PROG, name, v, o->mac_dst);
 	} else if (!strcmp(name, "--hex")) {
 		o->hexout = 1;
 	} else if (!strcmp(name, "-v") || !strcmp(name, "--verbose")) {
@@ -1047,7 +1062,7 @@ static int parse_output(struct out *o, int argc, char **argv, int *i)
 int ipk_cmd_craft(int argc, char **argv)
 {
 	static struct spec sp;
-	static uint8_t frame[ETH_HLEN + 65536 + 64], pay[MAXPAY + 1];
+	static uint8_t frame[IPK_ETH_HLEN + 65536 + 64], pay[MAXPAY + 1];
 	struct out o = {.append = 1, .count = 1, .snap = -1,
 			.mac_src = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01},
 			.mac_dst = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02}};
@@ -1123,7 +1138,7 @@ int ipk_cmd_craft(int argc, char **argv)
 	finish_l4(&sp, pay, (size_t)plen);
 
 	/* Marshal once to check the header; the frame is rebuilt per packet only when the ID moves. */
-	size_t l3 = o.ether ? ETH_HLEN : 0;
+	size_t l3 = o.ether ? IPK_ETH_HLEN : 0;
 	int hl = ipk_ip4_marshal(&sp.h, (size_t)plen, sp.keep, frame + l3, sizeof(frame) - l3 - MAXPAY);
 	if (hl < 0)
 		return bad("ip", "cannot build the header: %s", ipk_strerror(hl)), IPK_EXIT_USAGE;
@@ -1131,21 +1146,6 @@ int ipk_cmd_craft(int argc, char **argv)
 		return bad("ip", "datagram longer than 65535 bytes"), IPK_EXIT_USAGE;
 	memcpy(frame + l3 + hl, pay, (size_t)plen);
 	size_t flen = l3 + (size_t)hl + (size_t)plen;
-	if (o.ether) {
-		const uint8_t *dmac = o.mac_dst;
-		uint8_t mc[6] = {0x01, 0x00, 0x5e, 0, 0, 0}, bc[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-		if (!o.mac_dst_given && (sp.h.dst >> 28) == 0xe) {
-			mc[3] = (uint8_t)(sp.h.dst >> 16 & 0x7f);
-			mc[4] = (uint8_t)(sp.h.dst >> 8);
-			mc[5] = (uint8_t)sp.h.dst;
-			dmac = mc;
-		} else if (!o.mac_dst_given && sp.h.dst == 0xffffffffu) {
-			dmac = bc;
-		}
-		memcpy(frame, dmac, 6);
-		memcpy(frame + 6, o.mac_src, 6);
-		wr16(frame + 12, IPK_ETHERTYPE_IPV4);
-	}
 
 	char err[512];
 	struct ipk_pcapw w;
@@ -1167,16 +1167,51 @@ int ipk_cmd_craft(int argc, char **argv)
 				ipk_pcapw_abort(&w);
 			return IPK_EXIT_USAGE;
 		}
-		fd = ipk_raw_open(sp.h.proto ? sp.h.proto : 255, 1);
-		if (fd < 0) {
-			fprintf(stderr, "%s: -i %s: cannot open a raw socket: %s%s\n", PROG, o.iface,
-				strerror(-fd), fd == -EPERM ? " (needs root or CAP_NET_RAW)" : "");
+		/* --link ether: the frame as built through a packet socket; else IP_HDRINCL */
+		fd = o.ether ? ipk_link_open(ifindex) : ipk_raw_open(sp.h.proto ? sp.h.proto : 255, 1);
+		int r = fd < 0 ? fd : 0;
+		if (fd >= 0 && o.ether && !o.mac_src_given)
+			r = ipk_link_get_mac(fd, o.mac_src);
+		if (r < 0) {
+			fprintf(stderr, "%s: -i %s: %s: %s%s\n", PROG, o.iface,
+				fd < 0 ? (o.ether ? "cannot open a packet socket" : "cannot open a raw socket")
+				       : "no Ethernet address (give --mac-src)",
+				strerror(-r), r == -EPERM ? " (needs root or CAP_NET_RAW)" : "");
+			if (fd >= 0)
+				close(fd);
 			if (pw)
 				ipk_pcapw_abort(&w);
 			return IPK_EXIT_USAGE;
 		}
-		if ((sp.h.dst >> 28) == 0xe)
+		if (!o.ether && ipk_ip4_is_multicast(sp.h.dst))
 			(void)ipk_mcast_set_if(fd, ifindex);
+		if (!o.ether)
+			hdrincl_note(o.iface, frame, flen);
+	}
+	if (o.ether && fd >= 0 && !o.mac_dst_given && !ipk_ip4_is_multicast(sp.h.dst) &&
+	    sp.h.dst != 0xffffffffu) {
+		bad("--mac-dst", "needed to send to the unicast %u.%u.%u.%u through --link ether "
+			"(a peer drops frames for another MAC)", sp.h.dst >> 24, sp.h.dst >> 16 & 255,
+		    sp.h.dst >> 8 & 255, sp.h.dst & 255);
+		close(fd);
+		if (pw)
+			ipk_pcapw_abort(&w);
+		return IPK_EXIT_USAGE;
+	}
+	if (o.ether) {
+		static const uint8_t bc[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+		const uint8_t *dmac = o.mac_dst;
+		uint8_t mc[6];
+		struct ipk_wbuf eb;
+		if (!o.mac_dst_given && ipk_ip4_is_multicast(sp.h.dst)) {
+			ipk_eth_mcast_mac(sp.h.dst, mc);
+			dmac = mc;
+		} else if (!o.mac_dst_given && sp.h.dst == 0xffffffffu) {
+			dmac = bc;
+		}
+		ipk_wbuf_init(&eb, frame, IPK_ETH_HLEN);
+		if (ipk_eth_build(&eb, dmac, o.mac_src, IPK_ETHERTYPE_IPV4))
+			return IPK_EXIT_USAGE; /* 14 bytes of room: cannot happen */
 	}
 	if (!o.ts_given) {
 		struct timespec now;
@@ -1225,7 +1260,11 @@ int ipk_cmd_craft(int argc, char **argv)
 		if (fd >= 0) {
 			if (n && o.interval > 0)
 				sleep_s(o.interval);
-			int r = ipk_raw_write(fd, &sp.h, sp.keep, pay, (size_t)plen, 0, &cm);
+			struct ipk_msg fm = {.buf = frame, .len = flen};
+			int r = o.ether ? ipk_link_write_batch(fd, &fm, 1, 0)
+					: ipk_raw_write(fd, &sp.h, sp.keep, pay, (size_t)plen, 0, &cm);
+			if (r == 0)
+				r = -EAGAIN; /* a batch of one that sent nothing */
 			if (r < 0) {
 				if (!failed)
 					fprintf(stderr, "%s: -i %s: send: %s\n", PROG, o.iface,

@@ -1,5 +1,6 @@
 /* listen.c - `ipv4kit listen`: join any-source/source-specific groups (RFC 3376, RFC 4607), print datagrams with TTL, TOS, destination and interface from control messages. */
 #define _GNU_SOURCE /* getopt_long, if_indextoname, gmtime_r, sigaction */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
@@ -99,6 +100,27 @@ int ipk_cli_ifindex(const char *prog, const char *name, unsigned *out)
 		return -1;
 	}
 	*out = idx;
+	return 0;
+}
+
+int ipk_cli_mac(const char *prog, const char *what, const char *s, unsigned char mac[6])
+{
+	const char *p = s;
+	for (int i = 0; i < 6; i++) {
+		int nd = 0;
+		unsigned v = 0;
+		while (nd < 3 && isxdigit((unsigned char)*p)) {
+			v = v * 16 + (unsigned)(isdigit((unsigned char)*p) ? *p - '0' : (*p | 0x20) - 'a' + 10);
+			p++, nd++;
+		}
+		if (nd == 0 || nd > 2 || *p != (i < 5 ? ':' : '\0')) {
+			fprintf(stderr, "%s: %s: '%s' is not a MAC address (aa:bb:cc:dd:ee:ff)\n", prog,
+				what, s);
+			return -1;
+		}
+		mac[i] = (unsigned char)v;
+		p += i < 5;
+	}
 	return 0;
 }
 

@@ -27,8 +27,8 @@ static void usage(FILE *f)
 		"       ipv4kit replay golden [--update] FILE EXPECTED.json\n"
 		"       ipv4kit replay rewrite [--ttl N] [--tos N] [--id N|+N] [--src A] [--dst A]\n"
 		"                              [--src-map A/n=B/m]... [--dst-map A/n=B/m]... [--pcapng] IN OUT\n"
-		"       ipv4kit replay send [-i IFACE] [--link] [--speed X | --rate PPS | --topspeed] [--loop N]\n"
-		"                           [-q] FILE\n"
+		"       ipv4kit replay send [-i IFACE] [--link [--mac-src MAC] [--mac-dst MAC]]\n"
+		"                           [--speed X | --rate PPS | --topspeed] [--loop N] [-q] FILE\n"
 		"\n"
 		"verify   decode every frame, re-marshal each valid IPv4 header and require the same\n"
 		"         bytes, check the IPv4, IGMP and UDP checksums; per-protocol and per-code counts.\n"
@@ -41,10 +41,13 @@ static void usage(FILE *f)
 		"         change); writes OUT (pcap, or pcapng with --pcapng) only when complete.\n"
 		"send     send the IPv4 datagrams through a raw IP_HDRINCL socket (needs CAP_NET_RAW):\n"
 		"         original timing (default), --speed X times faster, --rate PPS, or --topspeed\n"
-		"         (sendmmsg batches); --loop N passes; -i IFACE picks the interface. --link (needs\n"
-		"         -i): send the whole frames of an Ethernet capture as they are through a packet\n"
-		"         socket, skipping the kernel's IP output path; frames that are not Ethernet\n"
-		"         carrying IPv4 are skipped.\n"
+		"         (sendmmsg batches); --loop N passes; -i IFACE picks the interface; the kernel\n"
+		"         refuses IHL < 5 or past the data and rewrites length, checksum, zero ID/source.\n"
+		"         --link (needs -i): every frame goes out byte for byte through a packet socket,\n"
+		"         whatever it holds; frames of other link types get an Ethernet header (source:\n"
+		"         IFACE's MAC or --mac-src; destination: --mac-dst, else the multicast MAC of a\n"
+		"         multicast IPv4 destination, else broadcast). --mac-src/--mac-dst also replace\n"
+		"         the addresses of Ethernet frames. See docs/send-paths.md.\n"
 		"Exit: 0 ok; 1 frames failed, frames differ or datagrams were refused; 2 usage or file error.\n",
 		SHOW_FAILED);
 }
@@ -382,9 +385,11 @@ static int cmd_send(int argc, char **argv)
 		{"rate", required_argument, NULL, 'r'},      {"topspeed", no_argument, NULL, 't'},
 		{"loop", required_argument, NULL, 'l'},      {"quiet", no_argument, NULL, 'q'},
 		{"link", no_argument, NULL, 'L'},            {"help", no_argument, NULL, 'h'},
+		{"mac-src", required_argument, NULL, 'S'},   {"mac-dst", required_argument, NULL, 'D'},
 		{NULL, 0, NULL, 0},
 	};
 	struct ipk_replay_opts o = {0};
+	struct ipk_replay_eth eth = {0};
 	int opt, nmodes = 0, quiet = 0, link = 0;
 	unsigned long v;
 	o.mode = IPK_REPLAY_TIMED;
@@ -421,12 +426,26 @@ static int cmd_send(int argc, char **argv)
 			break;
 		case 'q': quiet = 1; break;
 		case 'L': link = 1; break;
+		case 'S':
+			if (ipk_cli_mac(PROG " send", "--mac-src", optarg, eth.src))
+				return IPK_EXIT_USAGE;
+			eth.set_src = 1;
+			break;
+		case 'D':
+			if (ipk_cli_mac(PROG " send", "--mac-dst", optarg, eth.dst))
+				return IPK_EXIT_USAGE;
+			eth.set_dst = 1;
+			break;
 		case 'h': usage(stdout); return IPK_EXIT_OK;
 		default: usage(stderr); return IPK_EXIT_USAGE;
 		}
 	}
 	if (link && !o.ifindex) {
 		fprintf(stderr, "%s send: --link needs -i IFACE\n", PROG);
+		return IPK_EXIT_USAGE;
+	}
+	if (!link && (eth.set_src || eth.set_dst)) {
+		fprintf(stderr, "%s send: --mac-src and --mac-dst need --link\n", PROG);
 		return IPK_EXIT_USAGE;
 	}
 	if (nmodes > 1) {
@@ -437,20 +456,28 @@ static int cmd_send(int argc, char **argv)
 		fprintf(stderr, "%s send: give one FILE\n", PROG);
 		return IPK_EXIT_USAGE;
 	}
-	char err[512];
-	struct ipk_replay_cap *c;
-	err[0] = 0;
-	int rc = link ? ipk_replay_load_link(argv[optind], &c, err, sizeof(err))
-		      : ipk_replay_load(argv[optind], &c, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "%s send: %s\n", PROG, err[0] ? err : ipk_strerror(rc));
-		return IPK_EXIT_USAGE;
-	}
 	int fd = link ? ipk_link_open(o.ifindex) : ipk_raw_open(IPPROTO_RAW, 1);
 	if (fd < 0) {
 		fprintf(stderr, "%s send: %s socket: %s%s\n", PROG, link ? "packet" : "raw", strerror(-fd),
 			fd == -EPERM ? " (needs CAP_NET_RAW)" : "");
-		ipk_replay_free(c);
+		return IPK_EXIT_USAGE;
+	}
+	/* built Ethernet headers come from the interface's own address unless --mac-src says */
+	int mr = link && !eth.set_src ? ipk_link_get_mac(fd, eth.src) : 0;
+	if (mr) {
+		fprintf(stderr, "%s send: -i: no Ethernet address to send from (%s); give --mac-src\n",
+			PROG, strerror(-mr));
+		close(fd);
+		return IPK_EXIT_USAGE;
+	}
+	char err[512];
+	struct ipk_replay_cap *c;
+	err[0] = 0;
+	int rc = link ? ipk_replay_load_link(argv[optind], &eth, &c, err, sizeof(err))
+		      : ipk_replay_load(argv[optind], &c, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "%s send: %s\n", PROG, err[0] ? err : ipk_strerror(rc));
+		close(fd);
 		return IPK_EXIT_USAGE;
 	}
 	struct sctx s = {ipk_replay_count(c) * o.loops, !quiet && isatty(2)};
@@ -470,7 +497,7 @@ static int cmd_send(int argc, char **argv)
 	       (unsigned long long)st.sent, (unsigned long long)st.bytes, st.seconds,
 	       st.seconds > 0 ? (double)st.sent / st.seconds : 0.0, (unsigned long long)st.failed,
 	       (unsigned long long)ipk_replay_skipped(c),
-	       link ? "not Ethernet with IPv4" : "not IPv4", (unsigned long long)st.loops_done,
+	       link ? "no EtherType to send them with" : "not IPv4", (unsigned long long)st.loops_done,
 	       (unsigned long long)o.loops);
 	if (st.failed)
 		printf("last error: %s\n", ipk_strerror(st.last_err));

@@ -198,11 +198,28 @@ struct ipk_replay_cap;
  * above, or -ENOMEM. */
 IPK_API int ipk_replay_load(const char *path, struct ipk_replay_cap **out, char *err,
 			    size_t errlen) IPK_NONNULL(1, 2);
-/* Link mode: load the whole frames (as captured, link header included) of the frames whose link
- * decodes as Ethernet (DLT_EN10MB) carrying an IPv4 header that decodes; every other frame is
- * skipped and counted. ipk_replay_run() then sends them through a packet socket. */
-IPK_API int ipk_replay_load_link(const char *path, struct ipk_replay_cap **out, char *err,
-				 size_t errlen) IPK_NONNULL(1, 2);
+/* Ethernet addresses of a link-mode replay. */
+struct ipk_replay_eth {
+	uint8_t src[6];  /* source of the headers built for non-Ethernet frames (the interface's) */
+	uint8_t dst[6];
+	int set_src;     /* 1: Ethernet frames get src too; 0: they keep the captured source */
+	int set_dst;     /* 1: every frame gets dst; 0: Ethernet frames keep theirs, built headers
+			  * get the multicast MAC of an IPv4 multicast destination, else broadcast */
+};
+/*
+ * Link mode: load every frame, whatever it holds (no IPv4 check: wrong versions, header lengths,
+ * lengths and checksums all go out as captured). An Ethernet (DLT_EN10MB) frame is kept as
+ * captured, link header and trailer included, with the addresses eth says to replace. Any other
+ * link type gets its link header replaced by an Ethernet header built by the codec (addresses
+ * from eth, the EtherType and VLAN tags its link header gives; raw-IP links say IPv4 or IPv6 by
+ * the version nibble, so a version-6 header there goes out as IPv6). Frames whose link header is
+ * cut, of an unknown link type or without an EtherType (NULL/LOOP of another address family)
+ * are skipped and counted. Frames cut by the snapshot length go out as captured. eth is copied.
+ * ipk_replay_run() then sends them through a packet socket.
+ */
+IPK_API int ipk_replay_load_link(const char *path, const struct ipk_replay_eth *eth,
+				 struct ipk_replay_cap **out, char *err, size_t errlen)
+	IPK_NONNULL(1, 2, 3);
 /* 1 when c was loaded by ipk_replay_load_link(). */
 IPK_API int ipk_replay_is_link(const struct ipk_replay_cap *c) IPK_NONNULL(1);
 IPK_API void ipk_replay_free(struct ipk_replay_cap *c);

@@ -16,7 +16,6 @@
 struct rentry {
 	size_t off;          /* of the IPv4 header (link mode: of the frame) in cap->data */
 	size_t plen;         /* payload bytes after the header (link mode: frame bytes) */
-	size_t ipoff;        /* link mode: of the IPv4 header in the frame; else 0 */
 	int64_t ns;          /* capture time relative to the first datagram */
 	struct ipk_ip4 h;    /* parsed header; h.opts points into cap->data */
 };
@@ -28,31 +27,16 @@ struct ipk_replay_cap {
 	size_t n, ecap;
 	uint64_t skipped;
 	int link;            /* whole Ethernet frames for a packet socket */
+	struct ipk_replay_eth eth;
 	int64_t t0_sec;
 	uint32_t t0_nsec;
 	int have_t0;
 	struct ipk_packet p;
 };
 
-static int load_cb(void *ctx, int dlt, const struct ipk_cap_frame *f)
+/* Room for dlen more bytes of data and one more entry. */
+static int grow(struct ipk_replay_cap *c, size_t dlen)
 {
-	struct ipk_replay_cap *c = ctx;
-	struct ipk_packet *p = &c->p;
-	ipk_packet_decode(dlt, f->data, f->caplen, f->wirelen, p);
-	if (!p->has_ip4 || p->ip4.hlen < IPK_IP4_MINLEN || p->ip_off + p->ip4.hlen > f->caplen ||
-	    (c->link && (!p->has_link || p->link.dlt != IPK_DLT_EN10MB))) {
-		c->skipped++;
-		return 0;
-	}
-	size_t avail = f->caplen - p->ip_off;
-	size_t dlen = p->ip4.total_len >= p->ip4.hlen && p->ip4.total_len <= avail
-			      ? p->ip4.total_len
-			      : avail;
-	size_t ipoff = 0;
-	if (c->link) { /* the frame as captured, link header and any trailer included */
-		ipoff = p->ip_off;
-		dlen = f->caplen;
-	}
 	if (c->n == c->ecap) {
 		size_t nc = c->ecap ? c->ecap * 2 : 1024;
 		struct rentry *ne = realloc(c->e, nc * sizeof(*ne));
@@ -69,52 +53,139 @@ static int load_cb(void *ctx, int dlt, const struct ipk_cap_frame *f)
 		c->data = nd;
 		c->cap = nc;
 	}
+	return 0;
+}
+
+/* A new entry at the end of the data, timed relative to the first frame. */
+static struct rentry *add_entry(struct ipk_replay_cap *c, const struct ipk_cap_frame *f)
+{
 	if (!c->have_t0) {
 		c->t0_sec = f->sec;
 		c->t0_nsec = f->nsec;
 		c->have_t0 = 1;
 	}
 	struct rentry *e = &c->e[c->n++];
+	memset(e, 0, sizeof(*e));
 	e->off = c->len;
-	e->plen = c->link ? dlen : dlen - p->ip4.hlen;
-	e->ipoff = ipoff;
 	e->ns = (f->sec - c->t0_sec) * 1000000000LL + ((int64_t)f->nsec - (int64_t)c->t0_nsec);
 	if (e->ns < 0)
 		e->ns = 0; /* out-of-order timestamps: send at once */
+	return e;
+}
+
+/* Link mode: every frame is kept whatever its content. An Ethernet frame is copied as captured
+ * (addresses replaced when asked); any other link header is replaced by an Ethernet header
+ * built by the codec, keeping the EtherType and VLAN tags the link header gave. */
+static int load_link_cb(struct ipk_replay_cap *c, int dlt, const struct ipk_cap_frame *f)
+{
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	const struct ipk_replay_eth *eth = &c->eth;
+	struct ipk_link l;
+	size_t room = f->caplen + 14 + 2 * 4;
+
+	if (dlt != IPK_DLT_EN10MB &&
+	    (ipk_link_decode(dlt, f->data, f->caplen, &l) != 0 || l.ethertype == 0)) {
+		c->skipped++; /* no EtherType to put in front of the data */
+		return 0;
+	}
+	if (grow(c, room))
+		return -ENOMEM;
+	struct rentry *e = add_entry(c, f);
+	uint8_t *d = c->data + c->len;
+	if (dlt == IPK_DLT_EN10MB) {
+		memcpy(d, f->data, f->caplen);
+		if (eth->set_dst && f->caplen >= 6)
+			memcpy(d, eth->dst, 6);
+		if (eth->set_src && f->caplen >= 12)
+			memcpy(d + 6, eth->src, 6);
+		e->plen = f->caplen;
+		c->len += f->caplen;
+		return 0;
+	}
+	const uint8_t *l3 = f->data + l.l3_off;
+	size_t l3len = f->caplen - l.l3_off;
+	uint8_t mc[6];
+	const uint8_t *dst = bcast;
+	if (eth->set_dst) {
+		dst = eth->dst;
+	} else if (l.ethertype == IPK_ETHERTYPE_IPV4 && l3len >= IPK_IP4_MINLEN) {
+		uint32_t a = (uint32_t)l3[16] << 24 | (uint32_t)l3[17] << 16 | (uint32_t)l3[18] << 8 |
+			     l3[19];
+		if (ipk_ip4_is_multicast(a)) {
+			ipk_eth_mcast_mac(a, mc);
+			dst = mc;
+		}
+	}
+	struct ipk_wbuf w;
+	ipk_wbuf_init(&w, d, room);
+	int r = ipk_eth_build(&w, dst, eth->src, l.ntags ? l.tag_tpid[0] : l.ethertype);
+	for (unsigned t = 0; r == 0 && t < l.ntags; t++)
+		r = ipk_vlan_build(&w, l.tag_tci[t],
+				   t + 1 < l.ntags ? l.tag_tpid[t + 1] : l.ethertype);
+	if (r)
+		return r; /* room was reserved: cannot happen */
+	memcpy(d + w.len, l3, l3len);
+	e->plen = w.len + l3len;
+	c->len += e->plen;
+	return 0;
+}
+
+static int load_cb(void *ctx, int dlt, const struct ipk_cap_frame *f)
+{
+	struct ipk_replay_cap *c = ctx;
+	struct ipk_packet *p = &c->p;
+	if (c->link)
+		return load_link_cb(c, dlt, f);
+	ipk_packet_decode(dlt, f->data, f->caplen, f->wirelen, p);
+	if (!p->has_ip4 || p->ip4.hlen < IPK_IP4_MINLEN || p->ip_off + p->ip4.hlen > f->caplen) {
+		c->skipped++;
+		return 0;
+	}
+	size_t avail = f->caplen - p->ip_off;
+	size_t dlen = p->ip4.total_len >= p->ip4.hlen && p->ip4.total_len <= avail
+			      ? p->ip4.total_len
+			      : avail;
+	if (grow(c, dlen))
+		return -ENOMEM;
+	struct rentry *e = add_entry(c, f);
+	e->plen = dlen - p->ip4.hlen;
 	e->h = p->ip4;
-	memcpy(c->data + c->len, f->data + (c->link ? 0 : p->ip_off), dlen);
+	memcpy(c->data + c->len, f->data + p->ip_off, dlen);
 	c->len += dlen;
 	return 0;
 }
 
-static int load(const char *path, int link, struct ipk_replay_cap **out, char *err, size_t errlen)
+static int load(const char *path, const struct ipk_replay_eth *eth, struct ipk_replay_cap **out,
+		char *err, size_t errlen)
 {
 	struct ipk_replay_cap *c = calloc(1, sizeof(*c));
 	*out = NULL;
 	if (!c)
 		return -ENOMEM;
-	c->link = link;
+	c->link = eth != NULL;
+	if (eth)
+		c->eth = *eth;
 	int rc = ipk_cap_read(path, load_cb, c, NULL, err, errlen);
 	if (rc) {
 		ipk_replay_free(c);
 		return rc;
 	}
 	/* the data buffer no longer moves: point the option views into it */
-	for (size_t i = 0; i < c->n; i++)
-		c->e[i].h.opts = c->data + c->e[i].off + c->e[i].ipoff + IPK_IP4_MINLEN;
+	for (size_t i = 0; i < c->n && !c->link; i++)
+		c->e[i].h.opts = c->data + c->e[i].off + IPK_IP4_MINLEN;
 	*out = c;
 	return 0;
 }
 
 int ipk_replay_load(const char *path, struct ipk_replay_cap **out, char *err, size_t errlen)
 {
-	return load(path, 0, out, err, errlen);
+	return load(path, NULL, out, err, errlen);
 }
 
-int ipk_replay_load_link(const char *path, struct ipk_replay_cap **out, char *err,
-			 size_t errlen)
+int ipk_replay_load_link(const char *path, const struct ipk_replay_eth *eth,
+			 struct ipk_replay_cap **out, char *err, size_t errlen)
 {
-	return load(path, 1, out, err, errlen);
+	return load(path, eth, out, err, errlen);
 }
 
 int ipk_replay_is_link(const struct ipk_replay_cap *c)
