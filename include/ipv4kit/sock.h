@@ -223,7 +223,8 @@ IPK_API int ipk_raw_read(int fd, uint8_t *buf, size_t cap, unsigned cm_flags,
  * IP_HDRINCL on (else -EPROTOTYPE). Returns the bytes sent or -errno; a codec error from marshal
  * is returned as is (IPK_E_*).
  *
- * What Linux does to an IP_HDRINCL header (6.18, docs/go-differences.md section 3):
+ * What Linux does to an IP_HDRINCL header (6.18, docs/send-paths.md; ipk_link_write_batch sends
+ * a frame with none of this):
  *   checksum     always recomputed (options covered)
  *   total length always overwritten with the datagram length
  *   ID           filled when 0 only if DF is clear; with DF set 0 stays 0; non-zero kept
@@ -231,7 +232,8 @@ IPK_API int ipk_raw_read(int fd, uint8_t *buf, size_t cap, unsigned cm_flags,
  *   destination  kept in the header; routing uses dst (the sendmsg address)
  *   TOS, TTL     the header's values win over IP_TOS/IP_TTL and their cmsgs
  *   version      not checked on send (the receiver drops a non-4 version)
- *   errors       EINVAL for a datagram < 20 bytes, IHL < 5 or IHL*4 > length
+ *   errors       EINVAL for a datagram < 20 bytes, IHL < 5 or IHL*4 > length; EMSGSIZE past
+ *                the MTU (never fragmented, DF or not)
  */
 IPK_API int ipk_raw_write(int fd, const struct ipk_ip4 *h, unsigned marshal_flags,
 			  const void *payload, size_t len, uint32_t dst, const struct ipk_cm *cm)
