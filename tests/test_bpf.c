@@ -1,4 +1,4 @@
-/* test_bpf.c - tools/bpf.c: libpcap compile vs tcpdump -dd, errors, SKF_NET_OFF rewrite, and what UDP/raw socket filters see (namespace). */
+/* test_bpf.c - ipk_bpf_compile (libpcap) vs tcpdump -dd, errors, the ipk_bpf_netoff rewrite, and what UDP/raw socket filters see (namespace). */
 #define _GNU_SOURCE /* unshare, u_char in pcap.h */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,7 +20,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../tools/bpf.c"
+#include "ipv4kit/bpf.h"
+#include "ipv4kit/sock.h"
 
 #define CAP 256
 
@@ -62,7 +63,7 @@ static void test_same_as_tcpdump(void **state)
 		struct ipk_bpf_insn a[CAP], b[CAP];
 		size_t n = 0;
 		char err[256];
-		assert_int_equal(ipk_tool_bpf_compile(exprs[i], IPK_TOOL_DLT_RAW, a, CAP, &n, err,
+		assert_int_equal(ipk_bpf_compile(exprs[i], IPK_BPF_DLT_RAW, a, CAP, &n, err,
 						      sizeof(err)), 0);
 		assert_string_equal(err, "");
 		size_t m = tcpdump_dd(exprs[i], b, CAP);
@@ -85,35 +86,35 @@ static void test_errors(void **state)
 	size_t n = 99;
 	char err[256];
 
-	assert_int_equal(ipk_tool_bpf_compile("udp and", IPK_TOOL_DLT_RAW, a, CAP, &n, err,
+	assert_int_equal(ipk_bpf_compile("udp and", IPK_BPF_DLT_RAW, a, CAP, &n, err,
 					      sizeof(err)), -EINVAL);
 	assert_int_equal(n, 0);
 	assert_non_null(strstr(err, "udp and: "));
 	assert_non_null(strstr(err, "syntax error"));
-	assert_int_equal(ipk_tool_bpf_compile("dst port 99999", IPK_TOOL_DLT_RAW, a, CAP, &n,
+	assert_int_equal(ipk_bpf_compile("dst port 99999", IPK_BPF_DLT_RAW, a, CAP, &n,
 					      err, sizeof(err)), -EINVAL);
 	assert_true(strncmp(err, "dst port 99999: ", 16) == 0);
 	/* no room: the size needed is reported, nothing else is required of out */
 	size_t full;
-	assert_int_equal(ipk_tool_bpf_compile("udp", IPK_TOOL_DLT_RAW, a, CAP, &full, NULL, 0), 0);
+	assert_int_equal(ipk_bpf_compile("udp", IPK_BPF_DLT_RAW, a, CAP, &full, NULL, 0), 0);
 	assert_true(full > 3);
-	assert_int_equal(ipk_tool_bpf_compile("udp", IPK_TOOL_DLT_RAW, a, full - 1, &n, err,
+	assert_int_equal(ipk_bpf_compile("udp", IPK_BPF_DLT_RAW, a, full - 1, &n, err,
 					      sizeof(err)), -ENOSPC);
 	assert_int_equal(n, full);
 	char want[64];
 	snprintf(want, sizeof(want), "room for %zu", full - 1);
 	assert_non_null(strstr(err, want));
-	assert_int_equal(ipk_tool_bpf_compile("udp", IPK_TOOL_DLT_RAW, a, full, &n, NULL, 0), 0);
+	assert_int_equal(ipk_bpf_compile("udp", IPK_BPF_DLT_RAW, a, full, &n, NULL, 0), 0);
 	assert_int_equal(n, full);
 	/* the empty expression accepts everything */
-	assert_int_equal(ipk_tool_bpf_compile("", IPK_TOOL_DLT_RAW, a, CAP, &n, err, sizeof(err)), 0);
+	assert_int_equal(ipk_bpf_compile("", IPK_BPF_DLT_RAW, a, CAP, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(a[0].code, BPF_RET | BPF_K);
 	assert_int_equal(a[0].k, 65535);
 	/* a short err buffer is truncated, never overrun */
 	char tiny[8];
 	memset(tiny, 'x', sizeof(tiny));
-	assert_int_equal(ipk_tool_bpf_compile("udp and", IPK_TOOL_DLT_RAW, a, CAP, &n, tiny, 5),
+	assert_int_equal(ipk_bpf_compile("udp and", IPK_BPF_DLT_RAW, a, CAP, &n, tiny, 5),
 			 -EINVAL);
 	assert_string_equal(tiny, "udp ");
 	assert_int_equal(tiny[5], 'x');
@@ -126,10 +127,10 @@ static void test_netoff_rewrite(void **state)
 	size_t n;
 	char err[256];
 
-	assert_int_equal(ipk_tool_bpf_compile("udp dst port 5000", IPK_TOOL_DLT_RAW, a, CAP, &n, err,
+	assert_int_equal(ipk_bpf_compile("udp dst port 5000", IPK_BPF_DLT_RAW, a, CAP, &n, err,
 					      sizeof(err)), 0);
 	memcpy(b, a, sizeof(a));
-	assert_int_equal(ipk_tool_bpf_netoff(b, n), 0);
+	assert_int_equal(ipk_bpf_netoff(b, n), 0);
 	int loads = 0, msh = 0, ind = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint16_t c = a[i].code;
@@ -155,16 +156,16 @@ static void test_netoff_rewrite(void **state)
 		{BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL)},
 		{BPF_RET | BPF_K, 0, 0, 0xffff},
 	};
-	assert_int_equal(ipk_tool_bpf_netoff(anc, 2), -EINVAL);
+	assert_int_equal(ipk_bpf_netoff(anc, 2), -EINVAL);
 	assert_int_equal(anc[0].k, (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL));
 	struct ipk_bpf_insn big[2] = {
 		{BPF_LD | BPF_B | BPF_ABS, 0, 0, 8},
 		{BPF_LD | BPF_B | BPF_IND, 0, 0, 0x100000},
 	};
-	assert_int_equal(ipk_tool_bpf_netoff(big, 2), -EINVAL);
+	assert_int_equal(ipk_bpf_netoff(big, 2), -EINVAL);
 	assert_int_equal(big[0].k, 8);
 	big[1].k = 0xfffff;
-	assert_int_equal(ipk_tool_bpf_netoff(big, 2), 0);
+	assert_int_equal(ipk_bpf_netoff(big, 2), 0);
 	assert_int_equal(big[0].k, (uint32_t)SKF_NET_OFF + 8);
 }
 
@@ -252,10 +253,10 @@ static unsigned run_filter(int raw, const char *expr, int netoff)
 	assert_true(fd >= 0);
 	if (!raw)
 		assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(ipk_tool_bpf_compile(expr, IPK_TOOL_DLT_RAW, prog, CAP, &n, err, sizeof(err)),
+	assert_int_equal(ipk_bpf_compile(expr, IPK_BPF_DLT_RAW, prog, CAP, &n, err, sizeof(err)),
 			 0);
 	if (netoff)
-		assert_int_equal(ipk_tool_bpf_netoff(prog, n), 0);
+		assert_int_equal(ipk_bpf_netoff(prog, n), 0);
 	attach(fd, prog, n);
 	send_four();
 	unsigned m = drain(fd, raw);

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include <pcap/pcap.h>
 
-#include "codec/internal.h"
+#include "ipv4kit/bytes.h"
 #include "ipv4kit/checksum.h"
 #include "ipv4kit/error.h"
 #include "ipv4kit/harness.h"

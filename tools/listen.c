@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bpf.h"
 #include "cli.h"
+#include "ipv4kit/bpf.h"
 #include "ipv4kit/ip4.h"
 #include "ipv4kit/sock.h"
 
@@ -469,9 +469,9 @@ int ipk_cmd_listen(int argc, char **argv)
 	size_t nprog = 0;
 	if (filter) {
 		char err[256];
-		int r = ipk_tool_bpf_compile(filter, IPK_TOOL_DLT_RAW, l->prog, BPF_MAX, &nprog, err,
-					     sizeof(err));
-		if (r == 0 && ipk_tool_bpf_netoff(l->prog, nprog) != 0) {
+		int r = ipk_bpf_compile(filter, IPK_BPF_DLT_RAW, l->prog, BPF_MAX, &nprog, err,
+					sizeof(err));
+		if (r == 0 && ipk_bpf_netoff(l->prog, nprog) != 0) {
 			snprintf(err, sizeof(err), "%s: cannot be run on a UDP socket", filter);
 			r = -EINVAL;
 		}

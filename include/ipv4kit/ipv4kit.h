@@ -2,6 +2,8 @@
 #ifndef IPV4KIT_IPV4KIT_H
 #define IPV4KIT_IPV4KIT_H
 
+#include "bpf.h"
+#include "bytes.h"
 #include "checksum.h"
 #include "cmsg.h"
 #include "common.h"

@@ -196,6 +196,16 @@ struct ipk_bpf_insn {
 IPK_API int ipk_sock_attach_bpf(int fd, const struct ipk_bpf_insn *prog, size_t n);
 IPK_API int ipk_sock_detach_bpf(int fd);
 
+/*
+ * Make a program written for packets that start with the IPv4 header (ipk_bpf_compile with
+ * IPK_BPF_DLT_RAW, bpf.h) see the IPv4 header on any Linux socket type, a UDP socket included: its
+ * packet loads (ld/ldh/ldb [k] and [x + k], ldxb 4*([k]&0xf)) move to Linux's network-header area
+ * (SKF_NET_OFF + k). Rewrites prog[0..n) in place and returns 0, or returns -EINVAL with prog
+ * unchanged when a load already uses a negative (ancillary) offset or k is too large. Pure: no
+ * socket is touched, and the result only means something to Linux's socket filter.
+ */
+IPK_API int ipk_bpf_netoff(struct ipk_bpf_insn *prog, size_t n);
+
 /* ---- RawConn: IP_HDRINCL I/O through the codec ---- */
 
 /* A datagram read from a raw socket: the header parsed by the codec (IPK_IP4_GO profile, so a

@@ -1,8 +1,8 @@
 /* fmt.c - the one packet formatter: tcpdump-like text, verbose text and JSON lines (docs/json.md). */
 #include <string.h>
 
-#include "codec/internal.h"
 #include "ipv4kit/checksum.h"
+#include "ipv4kit/error.h"
 #include "ipv4kit/fmt.h"
 #include "ipv4kit/igmp.h"
 #include "ipv4kit/ipopt.h"

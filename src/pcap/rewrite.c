@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec/internal.h"
+#include "ipv4kit/bytes.h"
 #include "ipv4kit/checksum.h"
 #include "ipv4kit/error.h"
 #include "ipv4kit/harness.h"

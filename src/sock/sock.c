@@ -584,6 +584,32 @@ int ipk_sock_detach_bpf(int fd)
 	return r ? r : ipk_os_detach_bpf(fd);
 }
 
+/* Linux's SKF_NET_OFF (linux/filter.h): packet offsets from here on count from the network header. */
+#define SKF_NET_OFF_ (-0x100000)
+
+/* 1 for a load whose k is a packet offset: ld/ldh/ldb [k] and [x + k], ldxb 4*([k]&0xf). */
+static int is_pkt_load(uint16_t code)
+{
+	unsigned cls = code & 0x07, mode = code & 0xe0;
+	if (cls == 0x00 /* BPF_LD */)
+		return mode == 0x20 /* BPF_ABS */ || mode == 0x40 /* BPF_IND */;
+	return cls == 0x01 /* BPF_LDX */ && mode == 0xa0 /* BPF_MSH */;
+}
+
+int ipk_bpf_netoff(struct ipk_bpf_insn *prog, size_t n)
+{
+	if (!prog && n)
+		return -EINVAL;
+	/* a packet offset must stay below the next area (SKF_NET_OFF..SKF_NET_OFF + 0xfffff) */
+	for (size_t i = 0; i < n; i++)
+		if (is_pkt_load(prog[i].code) && prog[i].k >= (uint32_t)-SKF_NET_OFF_)
+			return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (is_pkt_load(prog[i].code))
+			prog[i].k += (uint32_t)SKF_NET_OFF_;
+	return 0;
+}
+
 int ipk_sock_bind_device(int fd, unsigned ifindex)
 {
 	char name[IF_NAMESIZE] = "";

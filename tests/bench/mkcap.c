@@ -6,7 +6,7 @@
 
 #include <pcap/pcap.h>
 
-#include "codec/internal.h"
+#include "ipv4kit/bytes.h"
 #include "ipv4kit/checksum.h"
 #include "ipv4kit/error.h"
 #include "ipv4kit/fmt.h"

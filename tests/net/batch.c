@@ -3,7 +3,7 @@
 #include "net/netutil.h"
 #include <sys/socket.h>
 
-#include "codec/internal.h"
+#include "ipv4kit/bytes.h"
 
 /* Usage: net_batch NS1 NS2 IF1 IF2 ADDR1 ADDR2 */
 

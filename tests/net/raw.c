@@ -4,7 +4,7 @@
 #include <pcap/pcap.h>
 #include <sys/socket.h>
 
-#include "codec/internal.h"
+#include "ipv4kit/bytes.h"
 
 /*
  * Usage: net_raw igmp3|igmp2|hdrincl NS1 NS2 IF1 IF2 ADDR1 ADDR2
