@@ -8,6 +8,17 @@
 extern "C" {
 #endif
 
+/*
+ * The buffers are what Linux's recvmsg/sendmsg use: POSIX cmsg framing (struct cmsghdr, padded
+ * to CMSG_SPACE) and, at level IPPROTO_IP (0), Linux's message types and data layouts, which the
+ * codec defines itself (it includes no Linux header, so it builds on any POSIX system):
+ *   IP_TOS (1): one byte (receive) or an int (send), IP_TTL (2): an int,
+ *   IP_PKTINFO (8): int ifindex (host order), spec_dst, addr (4 bytes each, network order),
+ *   IP_RECVERR (11): u32 errno, u8 origin, u8 type, u8 code, u8 pad, u32 info, u32 data (host
+ *   order; struct sock_extended_err), then the offender as a struct sockaddr_in (u16 family in
+ *   host order, AF_INET 2 or 0 for none; the address at bytes 4..8, network order).
+ */
+
 /* Which control messages to ask for (ipk_sock_set_cm) or which are present (ipk_cm.has). */
 #define IPK_CM_TTL 0x01     /* received TTL: IP_RECVTTL, cmsg IP_TTL (int) */
 #define IPK_CM_TOS 0x02     /* received TOS: IP_RECVTOS, cmsg IP_TOS (byte) */

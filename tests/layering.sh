@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# layering.sh - the dependency rules the build relies on, checked on the sources: codec private header stays in src/codec, the codec includes no libpcap, Linux or socket-core header, no file includes a .c file.
+# Args: $1 tool path (unused), $2 source dir.
+set -u
+cd "$2" || exit 1
+failed=0
+check() { # check NAME OUTPUT: OUTPUT lists offending lines
+	if [ -n "$2" ]; then
+		echo "FAIL: $1:"
+		echo "$2"
+		failed=$((failed + 1))
+	else
+		echo "ok: $1"
+	fi
+}
+files=$(git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build/*')
+# shellcheck disable=SC2086
+check "codec/internal.h is included only inside src/codec" \
+	"$(grep -Hn '#include *"codec/internal.h"' $files | grep -v '^\(\./\)\?src/codec/')"
+codec=$(echo "$files" | grep -E '^(\./)?src/(codec|fmt)/')
+# shellcheck disable=SC2086
+check "src/codec and src/fmt include no libpcap, Linux or socket-core header" \
+	"$(grep -HnE '#include *[<"](pcap[/.]|linux/|ipv4kit/(sock|bpf|harness|pcapio)\.h|sock/|pcap/)' $codec)"
+# shellcheck disable=SC2086
+check "no file includes a .c file" "$(grep -HnE '#include *[<"][^">]*\.c[">]' $files)"
+[ "$failed" -eq 0 ] && echo "3 passed, 0 failed" && exit 0
+exit 1
