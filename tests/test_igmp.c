@@ -1607,10 +1607,100 @@ static void test_put_v3_report(void **state)
 	assert_memory_equal(a, vec, sizeof(vec));
 }
 
+/* Overrides: every field craft can set, against bytes scapy 2.5 (contrib igmpv3) wrote; the
+ * trailing bytes are inside the checksum; no room for them writes nothing. */
+static void test_build_overrides(void **state)
+{
+	(void)state;
+	uint8_t buf[64];
+	struct ipk_wbuf w;
+	static const uint8_t trail[3] = {1, 2, 3};
+	/* IGMPv3(type=0x16,mrcode=5)/Raw(bytes([239,1,1,1,1,2,3])) */
+	static const uint8_t v2t[] = {0x16, 0x05, 0xf5, 0xf5, 0xef, 0x01, 0x01, 0x01, 0x01, 0x02, 0x03};
+	/* IGMPv3(type=0x11,mrcode=100)/IGMPv3mq(gaddr='232.1.1.1',s=1,qrv=2,qqic=125,numsrc=9,
+	 * srcaddrs=['198.18.0.1']) */
+	static const uint8_t v3q[] = {0x11, 0x64, 0x34, 0xff, 0xe8, 0x01, 0x01, 0x01,
+				      0x0a, 0x7d, 0x00, 0x09, 0xc6, 0x12, 0x00, 0x01};
+	/* IGMPv3(type=0x22)/IGMPv3mr(res2=0xbeef,numgrp=7,records=[IGMPv3gr(rtype=4,maddr='239.1.1.1')]) */
+	static const uint8_t v3r[] = {0x22, 0x00, 0x2b, 0x06, 0xbe, 0xef, 0x00, 0x07,
+				      0x04, 0x00, 0x00, 0x00, 0xef, 0x01, 0x01, 0x01};
+	struct ipk_igmp_over o = {.keep = IPK_IGMP_KEEP_TYPE | IPK_IGMP_KEEP_CODE, .type = 0x16,
+				  .code = 5, .trail = trail, .trail_len = 3};
+
+	for (size_t cap = 0; cap < sizeof(v2t); cap++) {
+		memset(buf, 0xcc, sizeof(buf));
+		ipk_wbuf_init(&w, buf, cap);
+		assert_int_equal(ipk_igmp_put8(&w, IPK_IGMP_V1_REPORT, 0, IPK_IP4_ADDR(239, 1, 1, 1), &o),
+				 IPK_E_NOSPACE);
+		assert_int_equal(w.len, 0);
+		assert_int_equal(buf[0] & buf[7] & buf[10], 0xcc);
+	}
+	ipk_wbuf_init(&w, buf, sizeof(v2t));
+	assert_int_equal(ipk_igmp_put8(&w, IPK_IGMP_V1_REPORT, 0, IPK_IP4_ADDR(239, 1, 1, 1), &o), 0);
+	assert_int_equal(w.len, sizeof(v2t));
+	assert_memory_equal(buf, v2t, sizeof(v2t));
+	/* the checksum as given, nothing else kept */
+	o = (struct ipk_igmp_over){.keep = IPK_IGMP_KEEP_CSUM | IPK_IGMP_KEEP_COUNT, .checksum = 0xdead};
+	ipk_wbuf_init(&w, buf, sizeof(buf));
+	assert_int_equal(ipk_igmp_put8(&w, IPK_IGMP_V2_LEAVE, 0, 0, &o), 0);
+	assert_int_equal(w.len, 8);
+	assert_int_equal(buf[0], IPK_IGMP_V2_LEAVE);
+	assert_int_equal(buf[2] << 8 | buf[3], 0xdead);
+	assert_int_equal(buf[6] | buf[7], 0); /* count is a v3 field */
+
+	const uint32_t src = IPK_IP4_ADDR(198, 18, 0, 1);
+	o = (struct ipk_igmp_over){.keep = IPK_IGMP_KEEP_COUNT, .count = 9};
+	struct ipk_igmp_v3q q = {.mrc = 100, .s = 1, .qrv = 2, .qqic = 125,
+				 .group = IPK_IP4_ADDR(232, 1, 1, 1), .srcs = &src, .nsrcs = 1,
+				 .over = &o};
+	ipk_wbuf_init(&w, buf, sizeof(buf));
+	assert_int_equal(ipk_igmp_put_v3_query(&w, &q), 0);
+	assert_int_equal(w.len, sizeof(v3q));
+	assert_memory_equal(buf, v3q, sizeof(v3q));
+	o.trail = trail;
+	o.trail_len = 3;
+	ipk_wbuf_init(&w, buf, sizeof(v3q) + 2);
+	assert_int_equal(ipk_igmp_put_v3_query(&w, &q), IPK_E_NOSPACE);
+	assert_int_equal(w.len, 0);
+
+	const struct ipk_igmp_rec_spec rec = {.type = IPK_IGMP_TO_EX, .group = IPK_IP4_ADDR(239, 1, 1, 1)};
+	o = (struct ipk_igmp_over){.keep = IPK_IGMP_KEEP_COUNT | IPK_IGMP_KEEP_RESV, .count = 7,
+				   .resv = 0xbeef};
+	ipk_wbuf_init(&w, buf, sizeof(buf));
+	assert_int_equal(ipk_igmp_put_v3_report_over(&w, &rec, 1, &o), 0);
+	assert_int_equal(w.len, sizeof(v3r));
+	assert_memory_equal(buf, v3r, sizeof(v3r));
+	/* with trailing bytes: the checksum covers them; without room for them nothing is written */
+	o.trail = trail;
+	o.trail_len = 3;
+	for (size_t cap = 0; cap < sizeof(v3r) + 3; cap++) {
+		ipk_wbuf_init(&w, buf, cap);
+		assert_int_equal(ipk_igmp_put_v3_report_over(&w, &rec, 1, &o), IPK_E_NOSPACE);
+		assert_int_equal(w.len, 0);
+		assert_int_equal(w.cap, cap);
+	}
+	ipk_wbuf_init(&w, buf, sizeof(v3r) + 3);
+	assert_int_equal(ipk_igmp_put_v3_report_over(&w, &rec, 1, &o), 0);
+	assert_int_equal(w.len, sizeof(v3r) + 3);
+	assert_memory_equal(buf + 4, v3r + 4, sizeof(v3r) - 4);
+	assert_memory_equal(buf + sizeof(v3r), trail, 3);
+	assert_int_equal(ipk_csum(buf, w.len), 0);
+	/* NULL overrides: the plain builder's bytes */
+	uint8_t plain[64];
+	struct ipk_wbuf pw;
+	ipk_wbuf_init(&w, buf, sizeof(buf));
+	ipk_wbuf_init(&pw, plain, sizeof(plain));
+	assert_int_equal(ipk_igmp_put_v3_report_over(&w, &rec, 1, NULL), 0);
+	assert_int_equal(ipk_igmp_put_v3_report(&pw, &rec, 1), 0);
+	assert_int_equal(w.len, pw.len);
+	assert_memory_equal(buf, plain, w.len);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_vectors),
+	    cmocka_unit_test(test_build_overrides),
 	    cmocka_unit_test(test_parse_v1_v2),
 	    cmocka_unit_test(test_parse_v3_query),
 	    cmocka_unit_test(test_parse_v3_report),

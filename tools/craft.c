@@ -18,6 +18,7 @@
 #include "ipv4kit/igmp.h"
 #include "ipv4kit/ip4.h"
 #include "ipv4kit/ipopt.h"
+#include "ipv4kit/l4.h"
 #include "ipv4kit/link.h"
 #include "ipv4kit/packet.h"
 #include "ipv4kit/pcapio.h"
@@ -116,12 +117,6 @@ static int bad(const char *tok, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return -1;
-}
-
-static void wr16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
 }
 
 /* Decimal or 0x hex, 0..max. */
@@ -676,31 +671,47 @@ static int payload_field(struct spec *sp, const char *tok)
 
 /* ---- building ---- */
 
-/* The payload (transport message) into out; for IGMP also the default IPv4 header into sp->h
- * (before the ip fields are applied). Returns its length or -1. */
+/* The IGMP message into out, with every field the payload section gives written as given. */
 static int build_igmp(struct spec *sp, uint8_t *out, size_t cap)
 {
 	struct ipk_wbuf w;
 	ipk_wbuf_init(&w, out, cap);
 	enum kind k = sp->kind;
-	uint8_t type = sp->type >= 0 ? (uint8_t)sp->type : sp->ptype;
+	struct ipk_igmp_over o = {.trail = sp->data, .trail_len = sp->dlen};
 	int r;
-	const char *what = "igmp";
 	if ((k == K_IGMP1_REPORT || k == K_IGMP2_REPORT || k == K_IGMP2_LEAVE) && !sp->group_set)
 		return bad(k == K_IGMP1_REPORT ? "igmp1-report" : k == K_IGMP2_REPORT ? "igmp2-report" : "igmp2-leave",
 			   "needs group=ADDRESS");
+	if (sp->type >= 0) {
+		o.keep |= IPK_IGMP_KEEP_TYPE;
+		o.type = (uint8_t)sp->type;
+	}
+	if (sp->code >= 0) {
+		o.keep |= IPK_IGMP_KEEP_CODE;
+		o.code = (uint8_t)sp->code;
+	}
+	if (sp->csum >= 0) {
+		o.keep |= IPK_IGMP_KEEP_CSUM;
+		o.checksum = (uint16_t)sp->csum;
+	}
+	if (sp->nsrcs >= 0 || sp->nrecs >= 0) {
+		o.keep |= IPK_IGMP_KEEP_COUNT;
+		o.count = (uint16_t)(k == K_IGMP3_QUERY ? sp->nsrcs : sp->nrecs);
+	}
+	if (k == K_IGMP3_REPORT && sp->resv >= 0) {
+		o.keep |= IPK_IGMP_KEEP_RESV;
+		o.resv = (uint16_t)sp->resv;
+	}
 	switch (k) {
 	case K_IGMP1_QUERY:
 	case K_IGMP1_REPORT:
-		r = ipk_igmp_put_v1(&w, sp->ptype, sp->group);
-		break;
-	case K_IGMP2_QUERY:
-		r = ipk_igmp_put_v2(&w, sp->ptype, sp->code >= 0 ? (uint8_t)sp->code : 100, sp->group);
-		break;
 	case K_IGMP2_REPORT:
 	case K_IGMP2_LEAVE:
 	case K_IGMP:
-		r = ipk_igmp_put_v2(&w, sp->ptype, sp->code >= 0 ? (uint8_t)sp->code : 0, sp->group);
+		r = ipk_igmp_put8(&w, sp->ptype, 0, sp->group, &o);
+		break;
+	case K_IGMP2_QUERY:
+		r = ipk_igmp_put8(&w, sp->ptype, 100, sp->group, &o);
 		break;
 	case K_IGMP3_QUERY: {
 		struct ipk_igmp_v3q q = {
@@ -712,82 +723,59 @@ static int build_igmp(struct spec *sp, uint8_t *out, size_t cap)
 		    .group = sp->group,
 		    .srcs = sp->nsrc ? addrs + sp->src0 : NULL,
 		    .nsrcs = (uint16_t)sp->nsrc,
+		    .over = &o,
 		};
 		if (sp->nsrc > 65535)
 			return bad("src=", "more than 65535 sources");
 		r = ipk_igmp_put_v3_query(&w, &q);
-		if (!r && sp->nsrcs >= 0)
-			wr16(out + 10, (unsigned)sp->nsrcs);
 		break;
 	}
 	case K_IGMP3_REPORT:
-		r = ipk_igmp_put_v3_report(&w, sp->recs, sp->nrec);
-		if (!r && sp->nrecs >= 0)
-			wr16(out + 6, (unsigned)sp->nrecs);
-		if (!r && sp->resv >= 0)
-			wr16(out + 4, (unsigned)sp->resv);
+		r = ipk_igmp_put_v3_report_over(&w, sp->recs, sp->nrec, &o);
 		break;
 	default:
 		return -1;
 	}
 	if (r)
-		return bad(what, "cannot build the message: %s", ipk_strerror(r));
-	out[0] = type;
-	if (sp->code >= 0)
-		out[1] = (uint8_t)sp->code;
-	if (sp->dlen) {
-		if (sp->dlen > cap - w.len)
-			return bad("trail=", "message too long");
-		memcpy(out + w.len, sp->data, sp->dlen);
-		w.len += sp->dlen;
-	}
-	ipk_igmp_set_checksum(out, w.len, sp->csum);
+		return bad("igmp", "cannot build the message: %s", ipk_strerror(r));
 	return (int)w.len;
 }
 
-static int build_payload(struct spec *sp, uint8_t *out, size_t cap)
+/* The UDP, ICMP or raw payload, after finish_ip() (the UDP checksum covers the final addresses). */
+static int build_l4(const struct spec *sp, uint8_t *out, size_t cap)
 {
-	if (is_igmp(sp->kind)) {
-		int n = build_igmp(sp, out, cap);
-		if (n >= 0)
-			ipk_igmp_ip4_defaults(out, (size_t)n, 0, &sp->h);
-		return n;
+	struct ipk_wbuf w;
+	unsigned keep = sp->csum >= 0 ? IPK_L4_KEEP_CSUM : 0;
+	int r = 0;
+	ipk_wbuf_init(&w, out, cap);
+	if (sp->kind == K_UDP) {
+		struct ipk_udp u = {
+		    .sport = (uint16_t)(sp->sport >= 0 ? sp->sport : 0),
+		    .dport = (uint16_t)(sp->dport >= 0 ? sp->dport : 0),
+		    .len = (uint16_t)sp->ulen,
+		    .checksum = (uint16_t)sp->csum,
+		};
+		keep |= sp->ulen >= 0 ? IPK_L4_KEEP_LEN : 0;
+		r = ipk_udp_build(&w, &u, sp->h.src, sp->h.dst, sp->data, sp->dlen, keep);
+	} else if (sp->kind == K_ICMP) {
+		struct ipk_icmp m = {
+		    .type = (uint8_t)(sp->type >= 0 ? sp->type : sp->ptype),
+		    .code = (uint8_t)(sp->code >= 0 ? sp->code : 0),
+		    .checksum = (uint16_t)sp->csum,
+		    .id = (uint16_t)(sp->icmp_id >= 0 ? sp->icmp_id : 0),
+		    .seq = (uint16_t)(sp->icmp_seq >= 0 ? sp->icmp_seq : 0),
+		};
+		r = ipk_icmp_build(&w, &m, sp->data, sp->dlen, keep);
+	} else if (sp->dlen <= cap) {
+		memcpy(out, sp->data, sp->dlen);
+		w.len = sp->dlen;
+	} else {
+		r = IPK_E_NOSPACE;
 	}
-	size_t hl = sp->kind == K_UDP || sp->kind == K_ICMP ? 8 : 0;
-	if (sp->dlen > cap - hl)
+	if (r)
 		return bad(sp->kind == K_UDP ? "udp" : sp->kind == K_ICMP ? "icmp" : "raw",
 			   "payload too long (%zu bytes)", sp->dlen);
-	memcpy(out + hl, sp->data, sp->dlen);
-	size_t n = hl + sp->dlen;
-	if (sp->kind == K_UDP) {
-		wr16(out, (unsigned)(sp->sport >= 0 ? sp->sport : 0));
-		wr16(out + 2, (unsigned)(sp->dport >= 0 ? sp->dport : 0));
-		wr16(out + 4, (unsigned)(sp->ulen >= 0 ? sp->ulen : (int)n));
-		wr16(out + 6, 0); /* the checksum needs the final addresses: see finish_l4() */
-	} else if (sp->kind == K_ICMP) {
-		out[0] = (uint8_t)(sp->type >= 0 ? sp->type : sp->ptype);
-		out[1] = (uint8_t)(sp->code >= 0 ? sp->code : 0);
-		wr16(out + 2, 0);
-		wr16(out + 4, (unsigned)(sp->icmp_id >= 0 ? sp->icmp_id : 0));
-		wr16(out + 6, (unsigned)(sp->icmp_seq >= 0 ? sp->icmp_seq : 0));
-		wr16(out + 2, sp->csum >= 0 ? (unsigned)sp->csum : ipk_csum(out, n));
-	}
-	return (int)n;
-}
-
-/* UDP checksum over the pseudo-header (RFC 768) with the final addresses; 0 is sent as 0xffff. */
-static void finish_l4(const struct spec *sp, uint8_t *pl, size_t n)
-{
-	if (sp->kind != K_UDP)
-		return;
-	if (sp->csum >= 0) {
-		wr16(pl + 6, (unsigned)sp->csum);
-		return;
-	}
-	uint16_t ulen = (uint16_t)((unsigned)pl[4] << 8 | pl[5]);
-	uint32_t sum = ipk_csum_pseudo(sp->h.src, sp->h.dst, IPK_PROTO_UDP, ulen);
-	uint16_t c = ipk_csum_fold(ipk_csum_partial(pl, n, sum));
-	wr16(pl + 6, c ? c : 0xffff);
+	return (int)w.len;
 }
 
 /* Apply the ip section over the defaults (IGMP: ipk_igmp_ip4_defaults; else version 4, TTL 64,
@@ -1130,12 +1118,18 @@ int ipk_cmd_craft(int argc, char **argv)
 	if (!o.wpath && !o.iface && !o.verbose)
 		o.hexout = 1;
 
-	int plen = build_payload(&sp, pay, MAXPAY);
-	if (plen < 0)
-		return IPK_EXIT_USAGE;
+	/* IGMP first: its message decides the default header; the rest after the header (the UDP
+	 * checksum covers the final addresses). */
+	int plen = 0;
+	if (is_igmp(sp.kind)) {
+		if ((plen = build_igmp(&sp, pay, MAXPAY)) < 0)
+			return IPK_EXIT_USAGE;
+		ipk_igmp_ip4_defaults(pay, (size_t)plen, 0, &sp.h);
+	}
 	if (finish_ip(&sp, &given))
 		return IPK_EXIT_USAGE;
-	finish_l4(&sp, pay, (size_t)plen);
+	if (!is_igmp(sp.kind) && (plen = build_l4(&sp, pay, MAXPAY)) < 0)
+		return IPK_EXIT_USAGE;
 
 	/* Marshal once to check the header; the frame is rebuilt per packet only when the ID moves. */
 	size_t l3 = o.ether ? IPK_ETH_HLEN : 0;

@@ -134,8 +134,38 @@ IPK_API const char *ipk_igmp_type_name(uint8_t type);
 /* Record names: "is_in", "is_ex", "to_in", "to_ex", "allow", "block", "unknown". */
 IPK_API const char *ipk_igmp_rec_name(uint8_t type);
 
-/* Builders: append to w, compute the checksum, return 0 or IPK_E_NOSPACE/IPK_E_INVAL without
- * writing past cap. To write a wrong checksum on purpose, build, then ipk_igmp_set_checksum(). */
+/* Builders: append to w, compute the checksum, return 0 or IPK_E_NOSPACE/IPK_E_INVAL writing
+ * nothing on failure. To write any field wrong on purpose, pass a struct ipk_igmp_over. */
+
+/* Overrides: which fields of struct ipk_igmp_over are written instead of what the builder
+ * computes or fixes. */
+#define IPK_IGMP_KEEP_TYPE 0x01  /* byte 0 */
+#define IPK_IGMP_KEEP_CODE 0x02  /* byte 1 (Max Resp Code; the v3 report's reserved byte) */
+#define IPK_IGMP_KEEP_COUNT 0x04 /* v3 query Number of Sources, v3 report Number of Group Records */
+#define IPK_IGMP_KEEP_RESV 0x08  /* v3 report bytes 4-5 (reserved) */
+#define IPK_IGMP_KEEP_CSUM 0x10  /* the checksum field as given */
+
+/*
+ * What a builder writes instead of its own values (for crafting wrong messages on purpose). The
+ * layout is the builder's (count and resv apply to the v3 formats only), whatever type is
+ * written. trail[0..trail_len) is appended after the message whatever keep says, and the
+ * computed checksum covers it. A zeroed struct changes nothing.
+ */
+struct ipk_igmp_over {
+	unsigned keep;         /* IPK_IGMP_KEEP_* */
+	uint8_t type;
+	uint8_t code;
+	uint16_t count;
+	uint16_t resv;
+	uint16_t checksum;
+	const uint8_t *trail;  /* may be NULL when trail_len is 0 */
+	size_t trail_len;
+};
+
+/* Any 8-byte message (v1/v2 query, report, leave, DVMRP, crafted types): type, code, checksum,
+ * group; o (may be NULL) overrides. */
+IPK_API int ipk_igmp_put8(struct ipk_wbuf *w, uint8_t type, uint8_t code, uint32_t group,
+			  const struct ipk_igmp_over *o) IPK_NONNULL(1);
 /* v1 query (type 0x11) or report (0x12): byte 1 is 0. */
 IPK_API int ipk_igmp_put_v1(struct ipk_wbuf *w, uint8_t type, uint32_t group) IPK_NONNULL(1);
 /* v2 query (general: group 0, or group-specific), report, leave; max_resp linear 1/10 s. */
@@ -151,6 +181,7 @@ struct ipk_igmp_v3q {
 	uint32_t group;
 	const uint32_t *srcs; /* host order */
 	uint16_t nsrcs;
+	const struct ipk_igmp_over *over; /* NULL: none */
 };
 /* v3 query: general (group 0, no sources), group-specific, group-and-source-specific. */
 IPK_API int ipk_igmp_put_v3_query(struct ipk_wbuf *w, const struct ipk_igmp_v3q *q)
@@ -185,6 +216,9 @@ struct ipk_igmp_rec_spec {
  */
 IPK_API int ipk_igmp_put_v3_report(struct ipk_wbuf *w, const struct ipk_igmp_rec_spec *recs,
 				   size_t n) IPK_NONNULL(1);
+/* The same with overrides o (may be NULL). */
+IPK_API int ipk_igmp_put_v3_report_over(struct ipk_wbuf *w, const struct ipk_igmp_rec_spec *recs,
+					size_t n, const struct ipk_igmp_over *o) IPK_NONNULL(1);
 
 /* Recompute (value < 0) or force (0..0xffff) the checksum of the message at msg[0..len). */
 IPK_API void ipk_igmp_set_checksum(uint8_t *msg, size_t len, int value) IPK_NONNULL(1);

@@ -322,15 +322,54 @@ static void put_csum(uint8_t *msg, size_t len)
 	ipk_put16(msg + 2, ipk_csum(msg, len));
 }
 
-static int put8(struct ipk_wbuf *w, uint8_t type, uint8_t code, uint32_t group)
+enum { FMT_8, FMT_V3Q, FMT_V3R };
+
+/* IPK_E_NOSPACE unless len bytes and o's trailing bytes fit at the cursor. */
+static int over_room(const struct ipk_wbuf *w, size_t len, const struct ipk_igmp_over *o)
 {
-	uint8_t *p = ipk_wbuf_reserve(w, IPK_IGMP_MINLEN);
-	if (!p)
+	size_t t = o ? o->trail_len : 0;
+	if (w->cap < w->len || len > w->cap - w->len || t > w->cap - w->len - len)
 		return IPK_E_NOSPACE;
+	return 0;
+}
+
+/* Apply o to the message of format fmt just built at w->buf + start (its room checked by
+ * over_room()): trailing bytes, fields, then the checksum over it all. */
+static void over_apply(struct ipk_wbuf *w, size_t start, int fmt, const struct ipk_igmp_over *o)
+{
+	uint8_t *m = w->buf + start;
+	if (o->trail_len) {
+		memcpy(w->buf + w->len, o->trail, o->trail_len);
+		w->len += o->trail_len;
+	}
+	if (o->keep & IPK_IGMP_KEEP_TYPE)
+		m[0] = o->type;
+	if (o->keep & IPK_IGMP_KEEP_CODE)
+		m[1] = o->code;
+	if ((o->keep & IPK_IGMP_KEEP_COUNT) && fmt != FMT_8)
+		ipk_put16(m + (fmt == FMT_V3Q ? 10 : 6), o->count);
+	if ((o->keep & IPK_IGMP_KEEP_RESV) && fmt == FMT_V3R)
+		ipk_put16(m + 4, o->resv);
+	if (o->keep & IPK_IGMP_KEEP_CSUM)
+		ipk_put16(m + 2, o->checksum);
+	else
+		put_csum(m, w->len - start);
+}
+
+int ipk_igmp_put8(struct ipk_wbuf *w, uint8_t type, uint8_t code, uint32_t group,
+		  const struct ipk_igmp_over *o)
+{
+	size_t start = w->len;
+	if (over_room(w, IPK_IGMP_MINLEN, o))
+		return IPK_E_NOSPACE;
+	uint8_t *p = ipk_wbuf_reserve(w, IPK_IGMP_MINLEN);
 	p[0] = type;
 	p[1] = code;
 	ipk_put32(p + 4, group);
-	put_csum(p, IPK_IGMP_MINLEN);
+	if (o)
+		over_apply(w, start, FMT_8, o);
+	else
+		put_csum(p, IPK_IGMP_MINLEN);
 	return 0;
 }
 
@@ -338,23 +377,23 @@ int ipk_igmp_put_v1(struct ipk_wbuf *w, uint8_t type, uint32_t group)
 {
 	if (type != IPK_IGMP_QUERY && type != IPK_IGMP_V1_REPORT)
 		return IPK_E_INVAL;
-	return put8(w, type, 0, group);
+	return ipk_igmp_put8(w, type, 0, group, NULL);
 }
 
 /* Any type is accepted, so this also writes other 8-byte messages (DVMRP probes, crafted types). */
 int ipk_igmp_put_v2(struct ipk_wbuf *w, uint8_t type, uint8_t max_resp, uint32_t group)
 {
-	return put8(w, type, max_resp, group);
+	return ipk_igmp_put8(w, type, max_resp, group, NULL);
 }
 
 int ipk_igmp_put_v3_query(struct ipk_wbuf *w, const struct ipk_igmp_v3q *q)
 {
 	if (q->resv > 15 || q->s > 1 || q->qrv > 7 || (q->nsrcs && !q->srcs))
 		return IPK_E_INVAL;
-	size_t len = IPK_IGMP_V3Q_MINLEN + (size_t)q->nsrcs * 4;
-	uint8_t *p = ipk_wbuf_reserve(w, len);
-	if (!p)
+	size_t len = IPK_IGMP_V3Q_MINLEN + (size_t)q->nsrcs * 4, start = w->len;
+	if (over_room(w, len, q->over))
 		return IPK_E_NOSPACE;
+	uint8_t *p = ipk_wbuf_reserve(w, len);
 	p[0] = IPK_IGMP_QUERY;
 	p[1] = q->mrc;
 	ipk_put32(p + 4, q->group);
@@ -363,7 +402,10 @@ int ipk_igmp_put_v3_query(struct ipk_wbuf *w, const struct ipk_igmp_v3q *q)
 	ipk_put16(p + 10, q->nsrcs);
 	for (size_t i = 0; i < q->nsrcs; i++)
 		ipk_put32(p + 12 + 4 * i, q->srcs[i]);
-	put_csum(p, len);
+	if (q->over)
+		over_apply(w, start, FMT_V3Q, q->over);
+	else
+		put_csum(p, len);
 	return 0;
 }
 
@@ -477,6 +519,23 @@ int ipk_igmp_put_v3_report(struct ipk_wbuf *w, const struct ipk_igmp_rec_spec *r
 	}
 	ipk_put16(msg + 2, (uint16_t)~ipk_csum_fold64_inl(sum));
 	w->len = len + need;
+	return 0;
+}
+
+int ipk_igmp_put_v3_report_over(struct ipk_wbuf *w, const struct ipk_igmp_rec_spec *recs,
+				size_t n, const struct ipk_igmp_over *o)
+{
+	if (!o)
+		return ipk_igmp_put_v3_report(w, recs, n);
+	size_t start = w->len, cap = w->cap;
+	if (cap < start || o->trail_len > cap - start)
+		return IPK_E_NOSPACE;
+	w->cap = cap - o->trail_len; /* the report leaves room for the trailing bytes */
+	int rc = ipk_igmp_put_v3_report(w, recs, n);
+	w->cap = cap;
+	if (rc)
+		return rc;
+	over_apply(w, start, FMT_V3R, o);
 	return 0;
 }
 
