@@ -27,8 +27,8 @@ expect_msg() {
 	got=$(hexof "$@" | cut -d' ' -f25-)
 	if [ "$got" = "$want" ]; then ok; else bad "$name: got '$got' want '$want' $(cat "$tmp/err")"; fi
 }
-# jcheck NAME PYEXPR ARGS...: craft, decode --json, assert PYEXPR over d (the JSON object) and
-# codes (finding codes)
+# jcheck NAME PYEXPR ARGS...: craft, decode --json, assert PYEXPR over d (the JSON object),
+# codes (error codes) and found (finding codes)
 jcheck() {
 	local name=$1 expr=$2; shift 2
 	local line
@@ -40,6 +40,7 @@ jcheck() {
 import json, sys
 d = json.loads(sys.argv[1])
 codes = [e["code"] for e in d.get("errors", [])]
+found = [e["code"] for e in d.get("findings", [])]
 ip = d.get("ipv4", {})
 ig = d.get("igmp", {})
 opts = ip.get("options", [])
@@ -77,7 +78,7 @@ expect_msg "v3 G&S query 232.1.1.1 {10.0.0.1,10.0.0.2} MRC=10" \
 	igmp3-query group=232.1.1.1 mrc=10 qrv=2 qqic=125 src=10.0.0.1,10.0.0.2
 
 # ---- every IGMP message, decoded back ----
-igmpip='ip["ttl"]==1 and ip["tos"]==0xc0 and ip["df"]==1 and opts[0]["name"]=="RA" and ip["checksum_ok"] and ig["checksum_ok"] and codes==[]'
+igmpip='ip["ttl"]==1 and ip["tos"]==0xc0 and ip["df"]==1 and opts[0]["name"]=="RA" and ip["checksum_ok"] and ig["checksum_ok"] and codes==[] and found==[]'
 jcheck "igmp1-query" "$igmpip and ig['version']==1 and ig['type']==0x11 and ip['dst']=='224.0.0.1'" igmp1-query
 jcheck "igmp1-report" "$igmpip and ig['version']==1 and ig['type']==0x12 and ig['group']=='239.1.1.9' and ip['dst']=='239.1.1.9'" \
 	igmp1-report group=239.1.1.9
@@ -93,7 +94,7 @@ jcheck "igmp3-query S QRV QQIC sources, MRC 200 coded" \
 	"$igmpip and ig['version']==3 and ig['max_resp_code']==0x89 and ig['max_resp_ds']==200 and ig['s']==1 and ig['qrv']==5 and ig['qqic']==125 and ig['sources']==['198.18.0.1','198.18.0.2','198.18.0.3'] and ip['dst']=='232.1.1.1'" \
 	igmp3-query group=232.1.1.1 mrc=200 s qrv=5 qqic=125 src=198.18.0.1,198.18.0.2 src=198.18.0.3
 jcheck "igmp3-query MRC/QQIC both sides of 128" \
-	"ig['max_resp_code']==127 and ig['max_resp_ds']==127 and ig['qqic']==0x8f and ig['qqi_s']==248 and codes==[]" \
+	"ig['max_resp_code']==127 and ig['max_resp_ds']==127 and ig['qqic']==0x8f and ig['qqi_s']==248 and codes==[] and found==[]" \
 	igmp3-query mrc=127 qqic=255
 jcheck "igmp3-query raw codes" "ig['max_resp_code']==0xff and ig['max_resp_ds']==31744 and ig['qqic']==0x80 and ig['qqi_s']==128" \
 	igmp3-query mrc-raw=0xff qqic-raw=0x80
@@ -104,29 +105,29 @@ jcheck "igmp3-report records, sources, aux" \
 	rec=is_in,239.1.1.2 rec=is_ex,239.1.1.3 rec=to_in,239.1.1.4
 jcheck "igmp3-report record type by number, empty report" "len(ig['records'])==1 and ig['records'][0]['type']==9" \
 	igmp3-report rec=9,239.1.1.1
-jcheck "igmp3-report with no records" "ig['version']==3 and ig['records']==[] and codes==[]" igmp3-report
+jcheck "igmp3-report with no records" "ig['version']==3 and ig['records']==[] and codes==[] and found==[]" igmp3-report
 jcheck "other IGMP type (DVMRP) to 224.0.0.4" "ig['type']==0x13 and ip['dst']=='224.0.0.4'" igmp type=0x13 code=3
 # overrides show up as findings
 jcheck "igmp csum override" "ig['checksum']==0xdead and not ig['checksum_ok'] and 'IGMP_CHECKSUM' in codes" \
 	igmp2-report group=239.1.1.1 csum=0xdead
-jcheck "igmp trailing bytes (checksummed)" "ig['checksum_ok'] and 'IGMP_TRAILING' in codes and ip['total_len']==36" \
+jcheck "igmp trailing bytes (checksummed)" "ig['checksum_ok'] and 'IGMP_TRAILING' in found and codes==[] and ip['total_len']==36" \
 	igmp2-report group=239.1.1.1 trail=00000000
 jcheck "v3 query nsrcs past the message" "'IGMP_SOURCES' in codes" igmp3-query src=10.0.0.1 nsrcs=5
 jcheck "v3 report nrecs past the message" "'IGMP_RECORDS' in codes" igmp3-report rec=allow,239.1.1.1 nrecs=3
-jcheck "general query with sources" "'IGMP_GQ_SOURCES' in codes" igmp3-query src=10.0.0.1
-jcheck "igmp ttl override" "ip['ttl']==2 and 'IGMP_TTL' in codes" ip ttl=2 igmp2-report group=239.1.1.1
-jcheck "igmp opt=none drops Router Alert" "opts==[] and ip['ihl']==5 and 'IGMP_NO_RA' in codes" \
+jcheck "general query with sources" "'IGMP_GQ_SOURCES' in found and codes==[]" igmp3-query src=10.0.0.1
+jcheck "igmp ttl override" "ip['ttl']==2 and 'IGMP_TTL' in found and codes==[]" ip ttl=2 igmp2-report group=239.1.1.1
+jcheck "igmp opt=none drops Router Alert" "opts==[] and ip['ihl']==5 and 'IGMP_NO_RA' in found and codes==[]" \
 	ip opt=none igmp2-report group=239.1.1.1
-jcheck "igmp dst override" "ip['dst']=='224.0.0.1' and 'IGMP_DST' in codes" ip dst=224.0.0.1 igmp2-leave group=239.1.1.1
+jcheck "igmp dst override" "ip['dst']=='224.0.0.1' and 'IGMP_DST' in found and codes==[]" ip dst=224.0.0.1 igmp2-leave group=239.1.1.1
 jcheck "igmp type/code override" "ig['type']==0x16 and ig['max_resp_code']==7" igmp1-report group=239.1.1.1 type=0x16 code=7
-jcheck "igmp non-multicast group" "'IGMP_GROUP' in codes" igmp2-report group=10.1.1.1
+jcheck "igmp non-multicast group" "'IGMP_GROUP' in found and codes==[]" igmp2-report group=10.1.1.1
 
 # ---- IPv4 fields (frag= is in 8-byte units as on the wire; JSON frag_off is in bytes) ----
 jcheck "every ip field" \
 	"ip['tos']==0x2b and ip['id']==4660 and ip['mf']==1 and ip['df']==0 and ip['frag_off']==800 and ip['ttl']==9 and ip['proto']==17 and ip['src']=='198.18.0.1' and ip['dst']=='198.19.0.1' and ip['checksum_ok']" \
 	ip src=198.18.0.1 dst=198.19.0.1 tos=0x2b id=0x1234 mf frag=100 ttl=9 udp sport=5 dport=6
 jcheck "dscp and ecn" "ip['dscp']==46 and ip['ecn']==1" ip dst=198.19.0.1 dscp=46 ecn=1 udp
-jcheck "flags=rf,df" "ip['rf']==1 and ip['df']==1 and ip['mf']==0 and 'IP_RESERVED_FLAG' in codes" \
+jcheck "flags=rf,df" "ip['rf']==1 and ip['df']==1 and ip['mf']==0 and 'IP_RESERVED_FLAG' in found and codes==[]" \
 	ip dst=198.19.0.1 flags=rf,df udp
 jcheck "nodf on igmp" "ip['df']==0" ip nodf igmp2-report group=239.1.1.1
 jcheck "proto by name" "ip['proto']==6" ip dst=198.19.0.1 proto=tcp raw hex=00010002
@@ -140,14 +141,14 @@ jcheck "ip ihl=4" "'IP_IHL' in codes" ip dst=239.1.1.1 csum=0xdead len=99 ihl=4 
 jcheck "ip ihl=7 with a 20-byte header" "'IP_TOTLEN_SHORT' in codes or 'IP_HDR_TRUNC' in codes or ip.get('ihl')==7" \
 	ip dst=198.19.0.1 ihl=7 raw
 jcheck "ip version=5" "ip['version']==5 and 'IP_VERSION' in codes" ip dst=198.19.0.1 version=5 udp
-jcheck "fragment flag on igmp" "'IGMP_FRAGMENT' in codes" ip mf igmp2-report group=239.1.1.1
+jcheck "fragment flag on igmp: the finding, the partial message not decoded" "'IGMP_FRAGMENT' in found and codes==[] and 'igmp' not in d" ip mf igmp2-report group=239.1.1.1
 
 # ---- options ----
 jcheck "rr:3 and ts:tsonly:4" \
-	"[(o['name'],o['len']) for o in opts]==[('RR',15),('TS',20),('EOL',1)] and opts[1]['flag']==0 and ip['ihl']==14 and codes==[]" \
+	"[(o['name'],o['len']) for o in opts]==[('RR',15),('TS',20),('EOL',1)] and opts[1]['flag']==0 and ip['ihl']==14 and codes==[] and found==[]" \
 	ip dst=198.19.0.1 opt=rr:3 opt=ts:tsonly:4 icmp-echo id=1 seq=2
 jcheck "ra:5 rr:2 ts:tsaddr:2:3" \
-	"opts[0]['value']==5 and opts[1]['addrs']==['0.0.0.0']*2 and opts[2]['flag']==1 and opts[2]['oflw']==3 and len(opts[2]['entries'])==2 and 'OPT_RA_VALUE' in codes" \
+	"opts[0]['value']==5 and opts[1]['addrs']==['0.0.0.0']*2 and opts[2]['flag']==1 and opts[2]['oflw']==3 and len(opts[2]['entries'])==2 and 'OPT_RA_VALUE' in found and codes==[]" \
 	ip dst=198.19.0.1 opt=ra:5 opt=rr:2 opt=ts:tsaddr:2:3 udp
 jcheck "lsrr ssrr sid nop sec" \
 	"[o['name'] for o in opts]==['LSRR','SSRR','SID','NOP','SEC','EOL'] and opts[0]['addrs']==['1.2.3.4','5.6.7.8'] and opts[2]['stream_id']==7" \
@@ -156,7 +157,7 @@ jcheck "ts prespec with addresses, pointer" "opts[0]['flag']==3 and [e['addr'] f
 	ip dst=198.19.0.1 opt=ts:prespec:1.1.1.1,2.2.2.2:0:13
 jcheck "rr pointer" "opts[0]['ptr']==8" ip dst=198.19.0.1 opt=rr:3:8
 jcheck "raw option bytes (bad CIPSO length)" "opts[0]['type']==134 and 'OPT_BAD_LEN' in codes" ip dst=198.19.0.1 opt=raw:8603aa
-jcheck "eol then nop: bytes after EOL" "'OPT_AFTER_EOL' in codes" ip dst=198.19.0.1 opt=eol opt=nop udp
+jcheck "eol then nop: bytes after EOL" "'OPT_AFTER_EOL' in found and codes==[]" ip dst=198.19.0.1 opt=eol opt=nop udp
 
 # ---- UDP, ICMP, raw ----
 line=$(hexof ip src=198.18.0.1 dst=239.1.1.1 udp sport=40001 dport=5000 payload=hello)

@@ -44,9 +44,14 @@ for cap in "$src"/pcaps/*.pcap "$src"/pcaps/*.pcapng; do
 	*) verify "$cap" 0 "re-marshal:" ;;
 	esac
 done
-"$tool" replay verify --strict "$src/pcaps/malformed.pcap" >"$tmp/out" 2>&1
+"$tool" replay verify --strict -v "$src/pcaps/malformed.pcap" >"$tmp/out" 2>&1
 [ $? -eq 1 ] && grep -q "37 frames: 2 passed, 35 failed" "$tmp/out" && ok ||
 	{ bad "verify --strict malformed.pcap"; cat "$tmp/out"; }
+# errors and findings are counted on separate lines; --strict names a failing finding as such
+grep -q "^  errors: IP_SHORT 1, .*IGMP_CHECKSUM 1" "$tmp/out" && ! grep -q "^  errors: .*IGMP_TTL" "$tmp/out" &&
+	grep -q "^  findings: IP_RESERVED_FLAG 1, .*IGMP_TTL 1" "$tmp/out" &&
+	grep -qF "frame 32: IGMP_TTL (finding, igmp at 22)" "$tmp/out" && ok ||
+	{ bad "verify: errors and findings lines"; cat "$tmp/out"; }
 
 for cap in "$src"/pcaps/*.pcap "$src"/pcaps/*.pcapng; do
 	[ -f "$cap" ] || continue

@@ -114,7 +114,7 @@ static void t_igmpv2_report(void **state)
 		"\"dst\":\"239.1.2.3\",\"options\":[{\"type\":148,\"name\":\"RA\",\"len\":4,"
 		"\"value\":0}]},\"igmp\":{\"version\":2,\"type\":22,\"name\":\"v2 report\","
 		"\"checksum\":63738,\"checksum_ok\":true,\"max_resp_code\":0,\"max_resp_ds\":0,"
-		"\"group\":\"239.1.2.3\"},\"errors\":[]}\n");
+		"\"group\":\"239.1.2.3\"},\"errors\":[],\"findings\":[]}\n");
 }
 
 static void t_v3_query(void **state)
@@ -163,7 +163,7 @@ static void t_udp_ra(void **state)
 			    "[ttl 1, RA]\n");
 	const char *j = fmt(n, IPK_FMT_JSON);
 	assert_non_null(strstr(j, ",\"udp\":{\"sport\":5000,\"dport\":6000,\"len\":12,\"checksum\":0},"
-				  "\"errors\":[]}\n"));
+				  "\"errors\":[],\"findings\":[]}\n"));
 }
 
 static void t_options(void **state)
@@ -209,7 +209,8 @@ static void t_malformed(void **state)
 	pkt[10] ^= 0xff; /* IPv4 checksum */
 	const char *t = fmt(n, IPK_FMT_TEXT);
 	assert_non_null(strstr(t, "[ttl 5, DF, RA] [!IP_CHECKSUM]"));
-	assert_non_null(strstr(t, "[!IGMP_TTL]"));
+	assert_non_null(strstr(t, "[?IGMP_TTL]")); /* a finding: '?', an error: '!' */
+	assert_null(strstr(t, "[!IGMP_TTL]"));
 	const char *v = fmt(n, IPK_FMT_VERBOSE);
 	assert_non_null(strstr(v, "checksum 0x"));
 	assert_non_null(strstr(v, want)); /* the value a correct header carries */
@@ -217,8 +218,11 @@ static void t_malformed(void **state)
 	assert_non_null(strstr(v, "\n    finding igmp IGMP_TTL at offset "));
 	const char *j = fmt(n, IPK_FMT_JSON);
 	assert_non_null(strstr(j, "\"checksum_ok\":false"));
-	assert_non_null(strstr(j, "{\"layer\":\"ipv4\",\"code\":\"IP_CHECKSUM\",\"offset\":10,"
-				  "\"message\":\"bad IPv4 header checksum\"}"));
+	/* errors hold the wire-format error, findings the protocol rule, each in its own list */
+	assert_non_null(strstr(j, ",\"errors\":[{\"layer\":\"ipv4\",\"code\":\"IP_CHECKSUM\","
+				  "\"offset\":10,\"message\":\"bad IPv4 header checksum\"}],"
+				  "\"findings\":[{\"layer\":\"igmp\",\"code\":\"IGMP_TTL\",\"offset\":8,"
+				  "\"message\":\"IGMP sent with TTL other than 1\"}]}\n"));
 
 	/* Too short to be IPv4 at all: one line with the error, no ipv4 object. */
 	assert_string_equal(fmt(3, IPK_FMT_TEXT),

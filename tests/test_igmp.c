@@ -1169,6 +1169,16 @@ static void test_check_findings(void **state)
 	assert_true(has_code(&f, IPK_E_IGMP_TRAILING));
 	for (unsigned i = 0; i < f.n; i++)
 		assert_true(ipk_err_is_finding(f.v[i].code));
+
+	/* a type nobody defined: one finding at the type byte, with or without the IP header */
+	assert_int_equal(run_check(NULL, "55 00 00 00 ef 01 01 01", &f), 1);
+	assert_int_equal(f.v[0].code, IPK_E_IGMP_UNKNOWN_TYPE);
+	assert_int_equal(f.v[0].offset, 124);
+	ip.mf = 0;
+	assert_int_equal(run_check(&ip, "55 00 00 00 ef 01 01 01", &f), 1);
+	assert_int_equal(f.v[0].code, IPK_E_IGMP_UNKNOWN_TYPE);
+	/* DVMRP is known: nothing */
+	assert_int_equal(run_check(NULL, "13 00 00 00 ef 01 01 01", &f), 0);
 }
 
 /* ---- IPv4 header ---- */

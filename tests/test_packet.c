@@ -270,6 +270,31 @@ static void test_igmpv3_queries(void **state)
 	assert_int_equal(p.l4, IPK_L4_NONE);
 }
 
+/* A type nobody defined (0x55): decoded as the 8-byte header, one finding at the type byte; the
+ * known non-membership types (DVMRP, mtrace, ...) get none. */
+static void test_igmp_unknown_type(void **state)
+{
+	(void)state;
+	uint8_t msg[8] = {0x55, 0, 0, 0, 239, 1, 2, 3}, f[128];
+	struct ipk_packet p;
+	ipk_igmp_set_checksum(msg, sizeof(msg), -1);
+	size_t n = igmp_frame(f, sizeof(f), 0, msg, sizeof(msg));
+	assert_only(&p, decode(f, n, &p), IPK_E_IGMP_UNKNOWN_TYPE, IPK_LAYER_IGMP, 38);
+	assert_int_equal(p.l4, IPK_L4_IGMP);
+	assert_int_equal(p.u.igmp.type, 0x55);
+	assert_true(ipk_err_is_finding(p.findings.v[0].code));
+
+	static const uint8_t known[] = {IPK_IGMP_DVMRP, IPK_IGMP_PIMV1, IPK_IGMP_MTRACE,
+					IPK_IGMP_MTRACE_RESP, IPK_IGMP_MRD_ADV};
+	for (size_t i = 0; i < sizeof(known); i++) {
+		msg[0] = known[i];
+		ipk_igmp_set_checksum(msg, sizeof(msg), -1);
+		n = igmp_frame(f, sizeof(f), 0, msg, sizeof(msg));
+		decode(f, n, &p);
+		assert_true(find(&p, IPK_E_IGMP_UNKNOWN_TYPE, IPK_LAYER_IGMP) < 0);
+	}
+}
+
 static void test_igmp_policy_findings(void **state)
 {
 	(void)state;
@@ -492,7 +517,21 @@ static void test_fragments(void **state)
 	assert_int_equal(decode(f, n, &p), 0);
 	assert_int_equal(p.l4, IPK_L4_NONE);
 
-	/* IGMP in a first fragment: decoded, and IGMP_FRAGMENT flags it. */
+	/* A tiny first fragment (4 bytes of UDP header): the rest of the header is in the next
+	 * fragment, which is no error; nothing is decoded. */
+	ip_defaults(&h, IPK_PROTO_UDP, NULL, 0);
+	h.df = 0;
+	h.mf = 1;
+	n = build(f, sizeof(f), 0, &h, 0, pl, 4);
+	assert_int_equal(decode(f, n, &p), 0);
+	assert_int_equal(p.l4, IPK_L4_NONE);
+	/* Without MF the same 4 bytes are a whole datagram whose UDP header is short. */
+	h.mf = 0;
+	n = build(f, sizeof(f), 0, &h, 0, pl, 4);
+	assert_only(&p, decode(f, n, &p), IPK_E_L4_SHORT, IPK_LAYER_UDP, 34);
+
+	/* IGMP in a first fragment: the start of a message is not validated (no checksum, length
+	 * or record checks) and not decoded; IGMP_FRAGMENT flags it. */
 	uint8_t msg[64];
 	size_t mlen = igmp_v2(msg, IPK_IGMP_V2_REPORT, GROUP);
 	ipk_igmp_ip4_defaults(msg, mlen, SRC, &h);
@@ -500,7 +539,33 @@ static void test_fragments(void **state)
 	h.mf = 1;
 	n = build(f, sizeof(f), 0, &h, 0, msg, mlen);
 	assert_only(&p, decode(f, n, &p), IPK_E_IGMP_FRAGMENT, IPK_LAYER_IGMP, 14 + 6);
-	assert_int_equal(p.l4, IPK_L4_IGMP);
+	assert_int_equal(p.l4, IPK_L4_NONE);
+	/* The start of a v3 report: 2 records announced, the fragment ends inside the first one,
+	 * and the checksum covers bytes that are not here. Only the finding. */
+	static const struct ipk_igmp_rec_spec recs[2] = {
+	    {.type = 4, .group = IPK_IP4_ADDR(239, 1, 1, 1)},
+	    {.type = 4, .group = IPK_IP4_ADDR(239, 1, 1, 2)}};
+	struct ipk_wbuf w;
+	ipk_wbuf_init(&w, msg, sizeof(msg));
+	assert_int_equal(ipk_igmp_put_v3_report(&w, recs, 2), 0);
+	ipk_igmp_ip4_defaults(msg, w.len, SRC, &h);
+	h.df = 0;
+	h.mf = 1;
+	n = build(f, sizeof(f), 0, &h, 0, msg, 12); /* header + 4 bytes of record 1 */
+	assert_only(&p, decode(f, n, &p), IPK_E_IGMP_FRAGMENT, IPK_LAYER_IGMP, 14 + 6);
+	assert_int_equal(p.l4, IPK_L4_NONE);
+	/* The same bytes as a whole datagram: checksum and record errors. */
+	h.mf = 0;
+	n = build(f, sizeof(f), 0, &h, 0, msg, 12);
+	decode(f, n, &p);
+	assert_true(find(&p, IPK_E_IGMP_CHECKSUM, IPK_LAYER_IGMP) >= 0);
+	assert_true(find(&p, IPK_E_IGMP_RECORDS, IPK_LAYER_IGMP) >= 0);
+	assert_true(find(&p, IPK_E_IGMP_FRAGMENT, IPK_LAYER_IGMP) < 0);
+
+	mlen = igmp_v2(msg, IPK_IGMP_V2_REPORT, GROUP);
+	ipk_igmp_ip4_defaults(msg, mlen, SRC, &h);
+	h.df = 0;
+	h.mf = 1;
 	/* ... and in a later one: not decoded, still flagged. */
 	h.frag_off = 1;
 	n = build(f, sizeof(f), 0, &h, 0, msg, mlen);
@@ -759,6 +824,7 @@ int main(void)
 	    cmocka_unit_test(test_igmpv2_report_ra),
 	    cmocka_unit_test(test_igmpv3_report),
 	    cmocka_unit_test(test_igmpv3_queries),
+	    cmocka_unit_test(test_igmp_unknown_type),
 	    cmocka_unit_test(test_igmp_policy_findings),
 	    cmocka_unit_test(test_bad_checksums),
 	    cmocka_unit_test(test_udp_with_ra),

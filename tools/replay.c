@@ -32,7 +32,8 @@ static void usage(FILE *f)
 		"\n"
 		"verify   decode every frame, re-marshal each valid IPv4 header and require the same\n"
 		"         bytes, check the IPv4, IGMP and UDP checksums; per-protocol and per-code counts.\n"
-		"         --strict: findings (protocol rules broken) fail a frame too; -v: list every\n"
+		"         A frame fails on an error (wire format broken; truncation by the snaplen\n"
+		"         excepted); --strict: on a finding (protocol rule broken) too; -v: list every\n"
 		"         failed frame (default: the first %d per file); -q: summary only.\n"
 		"golden   compare the JSON decode of FILE with EXPECTED.json, key by key per frame;\n"
 		"         --update rewrites EXPECTED.json.\n"
@@ -86,7 +87,8 @@ static void on_fail(void *ctx, uint64_t frame, const struct ipk_packet *p,
 		if (r->truncated && (c == IPK_E_IP_TRUNCATED || c == IPK_E_IP_HDR_TRUNC ||
 				     c == IPK_E_L4_SHORT))
 			continue;
-		ADD(" %s (%s at %u", ipk_errname(c), ipk_layer_name(x->layer), (unsigned)x->offset);
+		ADD(" %s (%s%s at %u", ipk_errname(c), ipk_err_is_finding(c) ? "finding, " : "",
+		    ipk_layer_name(x->layer), (unsigned)x->offset);
 		if (c == IPK_E_IP_CHECKSUM && r->ip_csum_want)
 			ADD(", 0x%04x should be 0x%04x", p->ip4.checksum, r->ip_csum_want);
 		if (c == IPK_E_IGMP_CHECKSUM)
@@ -122,18 +124,25 @@ static void print_stats(const char *name, const struct ipk_verify_stats *st, int
 	       (unsigned long long)st->remarshal_same, (unsigned long long)st->remarshal_diff,
 	       (unsigned long long)st->ip_csum_bad, (unsigned long long)st->igmp_csum_bad,
 	       (unsigned long long)st->udp_csum_bad, (unsigned long long)st->udp_csum_checked);
-	int any = 0;
-	for (unsigned k = 1; k < IPK_VERIFY_NCODES; k++) {
-		if (!st->codes[k])
-			continue;
-		printf("%s %s %llu", any ? "," : "  codes:", ipk_errname(-1000 - (int)k),
-		       (unsigned long long)st->codes[k]);
-		any = 1;
+	/* One line of error codes (other: codes outside the table), one of finding codes. */
+	for (int kind = 0; kind < 2; kind++) {
+		const char *lead = kind ? "  findings:" : "  errors:";
+		int any = 0;
+		for (unsigned k = 1; k < IPK_VERIFY_NCODES; k++) {
+			int c = -1000 - (int)k;
+			if (!st->codes[k] || ipk_err_is_finding(c) != kind)
+				continue;
+			printf("%s %s %llu", any ? "," : lead, ipk_errname(c),
+			       (unsigned long long)st->codes[k]);
+			any = 1;
+		}
+		if (!kind && st->codes[0]) {
+			printf("%s other %llu", any ? "," : lead, (unsigned long long)st->codes[0]);
+			any = 1;
+		}
+		if (any)
+			printf("\n");
 	}
-	if (st->codes[0])
-		printf("%s other %llu", any ? "," : "  codes:", (unsigned long long)st->codes[0]);
-	if (any || st->codes[0])
-		printf("\n");
 }
 
 static void add_stats(struct ipk_verify_stats *a, const struct ipk_verify_stats *b)

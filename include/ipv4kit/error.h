@@ -64,7 +64,8 @@ extern "C" {
 	XX(IGMP_GROUP, -1060, FINDING, "group address not multicast")                              \
 	XX(IGMP_TRAILING, -1061, FINDING,                                                          \
 	   "bytes after the IGMP message (covered by the checksum)")                               \
-	XX(IGMP_UNKNOWN_TYPE, -1062, FINDING, "IGMP type not defined by RFC 1112, 2236 or 3376")   \
+	XX(IGMP_UNKNOWN_TYPE, -1062, FINDING,                                                      \
+	   "unknown IGMP type (not membership, DVMRP, PIMv1, mtrace or MRD)")                      \
 	/* link layers */                                                                          \
 	XX(LINK_SHORT, -1070, ERROR, "frame shorter than its link-layer header")                   \
 	XX(LINK_TYPE, -1071, ERROR, "unsupported link type")                                       \

@@ -51,7 +51,7 @@ IPK_API int ipk_cap_read(const char *path, ipk_cap_fn fn, void *ctx, struct ipk_
 
 /* ---- verify ---- */
 
-#define IPK_VERIFY_STRICT 0x1 /* findings (protocol rules a peer broke) fail a frame too */
+#define IPK_VERIFY_STRICT 0x1 /* findings (ipk_err_is_finding) fail a frame too */
 
 /* Why a frame failed: bits of ipk_verify_res.fail. */
 #define IPK_VF_ERROR 0x01     /* the decoder reported an error (not a finding, not truncation) */
@@ -83,7 +83,7 @@ struct ipk_verify_stats {
 	uint64_t igmp, udp, tcp, icmp, other_ip, not_ip, invalid; /* invalid: IPv4 that did not decode */
 	uint64_t remarshal_same, remarshal_diff;
 	uint64_t ip_csum_bad, igmp_csum_bad, udp_csum_checked, udp_csum_bad;
-	uint64_t codes[IPK_VERIFY_NCODES]; /* findings per code (index 0: any other code) */
+	uint64_t codes[IPK_VERIFY_NCODES]; /* errors and findings per code (0: any other code) */
 	uint64_t cut_records;
 };
 

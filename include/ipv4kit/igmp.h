@@ -113,7 +113,8 @@ IPK_API int ipk_igmp_rec_next(struct ipk_igmp_rec_iter *it, struct ipk_igmp_rec 
  * Protocol findings for a message carried in header ip (which may be NULL: IP rules skipped):
  * TTL != 1, Router Alert missing (v2/v3), destination per type, fragment, non-multicast group,
  * general query with sources, bytes past the message (v1/v2: past 8; v3 query: past 12 + 4N;
- * v3 report: past the last record). Destination: a general query not to 224.0.0.1, a v1/v2
+ * v3 report: past the last record), a type that is neither membership nor DVMRP, PIMv1, mtrace
+ * or MRD (IPK_E_IGMP_UNKNOWN_TYPE at base + 0, the type byte; m->type holds the value). Destination: a general query not to 224.0.0.1, a v1/v2
  * report not to its group, a leave not to 224.0.0.2, a v3 report not to 224.0.0.22;
  * group-specific queries are not flagged (RFC 3376 4.1.12: accepted on any interface address).
  * A v3 report whose records run past the message also gets the record walk's IPK_E_IGMP_RECORDS

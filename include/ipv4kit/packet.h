@@ -45,6 +45,10 @@ struct ipk_packet {
  * Decode one frame of link type dlt: caplen bytes captured of wirelen. Never fails as a whole:
  * each layer that cannot be decoded stops the walk and leaves a finding; the return value is the
  * number of findings (0 = clean). Does not allocate and never reads past caplen.
+ * A fragment (MF set or offset != 0) is an incomplete message and is not validated: a later
+ * fragment has no transport layer; in a first fragment IGMP is not decoded (l4 stays
+ * IPK_L4_NONE, only the IPK_E_IGMP_FRAGMENT finding), and a UDP/TCP/ICMP header is decoded when
+ * whole (a shorter one is no error there: its rest is in the next fragment).
  */
 IPK_API int ipk_packet_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wirelen,
 			      struct ipk_packet *p) IPK_NONNULL(5);

@@ -201,6 +201,10 @@ int ipk_igmp_check(const struct ipk_ip4 *ip, const struct ipk_igmp *m, size_t ba
 		if (ip->mf || ip->frag_off)
 			ipk_findings_add(f, IPK_E_IGMP_FRAGMENT, IPK_LAYER_IGMP, base_ip + 6);
 	}
+	/* Not membership and not DVMRP, PIMv1, mtrace or MRD either: a type nobody defined. */
+	if (!membership && m->len >= IPK_IGMP_MINLEN &&
+	    strcmp(ipk_igmp_type_name(m->type), "unknown") == 0)
+		ipk_findings_add(f, IPK_E_IGMP_UNKNOWN_TYPE, IPK_LAYER_IGMP, base);
 	if (!membership || m->len < IPK_IGMP_MINLEN)
 		return (int)(f->n + f->dropped - n0);
 

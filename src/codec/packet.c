@@ -27,13 +27,14 @@ static void decode_igmp(struct ipk_packet *p, const uint8_t *msg, int truncated)
 	ipk_igmp_check(&p->ip4, m, p->ip_off, p->l4_off, f); /* also walks the v3 records */
 }
 
-/* A transport header: parse it (rc 0) or report it cut. */
+/* A transport header: parse it (rc 0) or report it cut, except in a first fragment (MF set),
+ * where the rest of the header is in the next fragment (RFC 1858 tiny fragments). */
 static void l4_done(struct ipk_packet *p, int rc, enum ipk_l4 l4, int layer)
 {
-	if (rc < 0)
-		ipk_findings_add(&p->findings, rc, layer, p->l4_off);
-	else
+	if (rc >= 0)
 		p->l4 = (uint8_t)l4;
+	else if (!p->ip4.mf)
+		ipk_findings_add(&p->findings, rc, layer, p->l4_off);
 }
 
 int ipk_packet_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wirelen,
@@ -102,12 +103,16 @@ int ipk_packet_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wirel
 			      : (iplen < 65535u - h->hlen ? iplen : 65535u - h->hlen);
 	p->l4_len = paylen < iplen ? paylen : iplen;
 
-	if (h->frag_off) {
-		/* A later fragment has no transport header: normal, except that IGMP must
-		 * never be fragmented. */
+	if (h->frag_off || h->mf) {
+		/* An incomplete datagram. A later fragment has no transport header: normal, except
+		 * that IGMP must never be fragmented. A first fragment holds the start of the message
+		 * only: IGMP is then not decoded at all (its checksum, lengths and records cover bytes
+		 * that are not here), just the finding; a UDP/TCP/ICMP header is decoded when whole,
+		 * and nothing is checked against the datagram's length. */
 		if (h->proto == IPK_PROTO_IGMP)
 			ipk_findings_add(f, IPK_E_IGMP_FRAGMENT, IPK_LAYER_IGMP, p->ip_off + 6);
-		return f->n + f->dropped;
+		if (h->frag_off || h->proto == IPK_PROTO_IGMP)
+			return f->n + f->dropped;
 	}
 
 	b = frame + p->l4_off;
