@@ -82,7 +82,7 @@ import json, sys
 n = 0
 for line in open(sys.argv[1]):
     o = json.loads(line)
-    for k in ("frame", "ts", "caplen", "len", "link", "errors"):
+    for k in ("frame", "ts", "caplen", "len", "link", "errors", "findings"):
         assert k in o, k
     if "ipv4" in o:
         for k in ("version", "ihl", "hlen", "tos", "dscp", "ecn", "total_len", "id", "rf", "df", "mf",
@@ -91,8 +91,9 @@ for line in open(sys.argv[1]):
     if "igmp" in o:
         for k in ("version", "type", "name", "checksum", "checksum_ok", "max_resp_code", "max_resp_ds"):
             assert k in o["igmp"], k
-    for e in o["errors"]:
+    for e in o["errors"] + o["findings"]:
         assert set(e) == {"layer", "code", "offset", "message"}, e
+        assert not e["message"].startswith("finding"), e
     n += 1
 assert n > 20, n
 PY
@@ -102,7 +103,7 @@ then ok; else bad "--json lines parse and carry the contract keys"; fi
 "$tool" decode -q "$cap" >"$tmp/o" 2>"$tmp/e"; rc=$?
 check "-q exits 0 and prints nothing on stdout" [ $rc -eq 0 -a ! -s "$tmp/o" ]
 check "-q summary counts packets and igmp" grep -q '^18 packets: igmp 18,' "$tmp/e"
-check "-q summary counts codes" grep -q 'IGMP_NO_RA' "$tmp/e"
+check "-q summary counts codes, each named error or finding" grep -q '^  finding IGMP_NO_RA ' "$tmp/e"
 
 # live capture on lo with a filter (needs CAP_NET_RAW)
 "$tool" decode -i lo -c 1 'udp port ((' >/dev/null 2>"$tmp/e"; rc=$?

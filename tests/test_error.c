@@ -1,4 +1,4 @@
-/* test_error.c - the error table: unique values and names, messages, finding flags, errno passthrough. */
+/* test_error.c - the error table: unique values and names, messages, the kind column, docs/errors.md in step, errno passthrough. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdio.h>
 
 #include "ipv4kit/error.h"
 
@@ -60,6 +61,49 @@ static void test_names_and_messages(void **state)
 	assert_false(ipk_err_is_finding(12345));
 }
 
+/*
+ * docs/errors.md lists the table: for every code a row "| NAME | value | layer | kind | message |"
+ * (any layer text), and no row for a code the table lacks.
+ */
+static void test_doc_table(void **state)
+{
+	(void)state;
+	static char doc[32768];
+	FILE *fp = fopen(IPK_SOURCE_DIR "/docs/errors.md", "r");
+	assert_non_null(fp);
+	size_t len = fread(doc, 1, sizeof(doc) - 1, fp);
+	fclose(fp);
+	assert_true(len < sizeof(doc) - 1);
+	doc[len] = '\0';
+
+	size_t rows = 0;
+	unsigned char seen[N] = {0};
+	for (char *line = strtok(doc, "\n"); line; line = strtok(NULL, "\n")) {
+		char name[40];
+		int val;
+		if (sscanf(line, "| %39[A-Z0-9_] | %d |", name, &val) != 2)
+			continue;
+		rows++;
+		size_t i = 0;
+		while (i < N && strcmp(table[i].name, name) != 0)
+			i++;
+		if (i == N)
+			fail_msg("docs/errors.md: %s is not in the table", name);
+		if (seen[i]++)
+			fail_msg("docs/errors.md: %s listed twice", name);
+		char head[80], tail[200];
+		snprintf(head, sizeof(head), "| %s | %d | ", name, table[i].code);
+		snprintf(tail, sizeof(tail), " | %s | %s |",
+			 table[i].kind == IPK_ERRKIND_FINDING ? "finding" : "error", table[i].msg);
+		size_t ll = strlen(line), tl = strlen(tail);
+		if (strncmp(line, head, strlen(head)) != 0 || ll < tl ||
+		    strcmp(line + ll - tl, tail) != 0)
+			fail_msg("docs/errors.md row differs from the table:\n  %s\nwant %s...%s", line,
+				 head, tail);
+	}
+	assert_int_equal(rows, N); /* every code has exactly one row */
+}
+
 static void test_unknown_and_errno(void **state)
 {
 	(void)state;
@@ -77,6 +121,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unique),
 		cmocka_unit_test(test_names_and_messages),
+		cmocka_unit_test(test_doc_table),
 		cmocka_unit_test(test_unknown_and_errno),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,7 +29,7 @@ struct stats {
 	uint64_t igmp, udp, tcp, icmp, other_ip, not_ip, invalid;
 	uint64_t with_findings;
 	unsigned ncodes;
-	int code[64];       /* distinct finding codes seen, in order of first sight */
+	int code[64];       /* distinct error and finding codes seen, in order of first sight */
 	uint64_t code_n[64];
 };
 
@@ -318,15 +318,16 @@ static void summary(const struct stats *st)
 {
 	fprintf(stderr,
 		"%llu packets: igmp %llu, udp %llu, tcp %llu, icmp %llu, other ipv4 %llu, "
-		"not ipv4 %llu, invalid %llu; %llu with findings\n",
+		"not ipv4 %llu, invalid %llu; %llu with errors or findings\n",
 		(unsigned long long)st->packets, (unsigned long long)st->igmp,
 		(unsigned long long)st->udp, (unsigned long long)st->tcp,
 		(unsigned long long)st->icmp, (unsigned long long)st->other_ip,
 		(unsigned long long)st->not_ip, (unsigned long long)st->invalid,
 		(unsigned long long)st->with_findings);
 	for (unsigned k = 0; k < st->ncodes; k++)
-		fprintf(stderr, "  %-18s %llu\n", ipk_errname(st->code[k]),
-			(unsigned long long)st->code_n[k]);
+		fprintf(stderr, "  %-7s %-18s %llu\n",
+			ipk_err_is_finding(st->code[k]) ? "finding" : "error",
+			ipk_errname(st->code[k]), (unsigned long long)st->code_n[k]);
 }
 
 static void usage(FILE *f)
