@@ -47,11 +47,12 @@ opts = ip.get("options", [])
 sys.exit(0 if eval(sys.argv[2]) else 1)
 EOF
 }
-# usage_err NAME TOKEN ARGS...: craft exits 2 and the message names TOKEN
+# usage_err NAME TOKEN ARGS...: craft exits 2, one line naming TOKEN, then the --help hint
 usage_err() {
 	local name=$1 token=$2; shift 2
 	"$tool" craft "$@" >/dev/null 2>"$tmp/e"; local rc=$?
-	if [ $rc -eq 2 ] && grep -qF "'$token'" "$tmp/e" && [ "$(wc -l <"$tmp/e")" -eq 1 ]; then ok
+	if [ $rc -eq 2 ] && head -1 "$tmp/e" | grep -qF "'$token'" && [ "$(wc -l <"$tmp/e")" -eq 2 ] &&
+		[ "$(sed -n 2p "$tmp/e")" = "try 'ipv4kit craft --help'" ]; then ok
 	else bad "$name: rc $rc: $(cat "$tmp/e")"; fi
 }
 
@@ -194,7 +195,7 @@ expect_hex "raw payload from hex, text and file" \
 	"45 00 00 22 00 01 00 00 40 fd ed b6 c6 12 00 01 c6 13 00 01 de ad 21 66 72 6f 6d 20 61 20 66 69 6c 65" \
 	ip src=198.18.0.1 dst=198.19.0.1 raw dead payload=! file="$tmp/payload.bin"
 
-# ---- errors: exit 2, the bad token named, one line ----
+# ---- errors: exit 2, the bad token named, one line and a hint ----
 usage_err "ttl out of range" "ttl=300" ip ttl=300 igmp1-query
 usage_err "unknown ip field" "foo=1" ip foo=1 igmp1-query
 usage_err "unknown option" "opt=bogus" ip opt=bogus igmp1-query

@@ -59,13 +59,13 @@ expect_usage "listen multicast source" "source 224.0.0.5 is not a unicast addres
 expect_usage "listen empty source" "no source address after '@'" listen 232.1.1.1@
 expect_usage "listen @ and !" "either @SOURCE (include) or !SOURCE (exclude)" listen '232.1.1.1@198.18.0.1!198.18.0.2'
 expect_usage "listen unknown interface" "unknown interface 'nosuchif0'" listen -i nosuchif0 239.1.1.1
-expect_usage "listen -c 0" "-c: the count must be at least 1" listen -c 0 239.1.1.1
-expect_usage "listen -t x" "-t: 'x' is not a positive number" listen -t x 239.1.1.1
+expect_usage "listen -c 0" "-c: '0' is not a number from 1 to 4294967295" listen -c 0 239.1.1.1
+expect_usage "listen -t x" "-t: 'x' is not a number from 0.001 to" listen -t x 239.1.1.1
 expect_usage "listen bad filter" "bad filter expression" listen -f 'src hostt 1.2.3.4' 239.1.1.1
-expect_usage "send bad port" "'70000' is not a number from 0 to 65535" send 239.1.1.1:70000
+expect_usage "send bad port" "'70000' is not a number from 1 to 65535" send 239.1.1.1:70000
 expect_usage "send bad dest" "bad destination address '239.1.1'" send 239.1.1:5000
 expect_usage "send --ttl 300" "--ttl: '300' is not a number from 0 to 255" send --ttl 300 239.1.1.1
-expect_usage "send -b 65" "-b: '65' is not a number from 0 to 64" send -b 65 239.1.1.1
+expect_usage "send -b 65" "-b: '65' is not a number from 1 to 64" send -b 65 239.1.1.1
 expect_usage "send --loop unicast" "--loop applies to multicast destinations only" send --loop 198.18.0.1
 expect_usage "send -s and --payload" "-s and --payload cannot be combined" send -s 10 --payload x 239.1.1.1
 expect_usage "send unknown interface" "unknown interface 'nosuchif0'" send -i nosuchif0 239.1.1.1

@@ -3,6 +3,9 @@
 #define IPK_CLI_H
 
 #include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /* Exit codes of every subcommand (documented in ipv4kit.1). */
 #define IPK_EXIT_OK 0       /* success */
@@ -35,13 +38,43 @@ int ipk_cmd_craft(int argc, char **argv);
  * the --payload text or filler; `ipv4kit listen` shows the number as seq. */
 #define IPK_SEND_MAGIC "ipk seq="
 
-/* Argument helpers shared by listen and send (defined in listen.c). Each returns 0, or -1 after
- * printing "PROG: WHAT: ..." naming the bad argument on stderr. */
+/* ---- tools/cli.c: what every subcommand shares ---- */
+
+/* Usage errors: one line "PROG: MESSAGE" and the hint "try 'ipv4kit CMD --help'" on stderr.
+ * ipk_cli_usage returns IPK_EXIT_USAGE; ipk_cli_hint prints the hint alone. */
+int ipk_cli_usage(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ipk_cli_hint(const char *prog);
+/* For getopt_long's '?' (unknown option) and ':' (missing value; the option string must start
+ * with "+:" and opterr be 0): the usage error naming the option. Returns IPK_EXIT_USAGE. */
+int ipk_cli_badopt(const char *prog, char **argv, int opt);
+
+/* Argument parsers: 0, or -1 after a usage error "PROG: WHAT: 'S' is not a number from MIN to
+ * MAX" (the range the check enforces). */
+int ipk_cli_num(const char *prog, const char *what, const char *s, unsigned long min,
+		unsigned long max, unsigned long *out); /* decimal or 0x hex */
 int ipk_cli_uint(const char *prog, const char *what, const char *s, unsigned long max,
-		 unsigned long *out);      /* decimal or 0x hex, 0..max */
-int ipk_cli_seconds(const char *prog, const char *what, const char *s, double *out); /* > 0 */
-int ipk_cli_ifindex(const char *prog, const char *name, unsigned *out); /* interface name or index */
-int ipk_cli_mac(const char *prog, const char *what, const char *s,
-		unsigned char mac[6]); /* aa:bb:cc:dd:ee:ff, 1 or 2 hex digits a byte */
+		 unsigned long *out); /* ipk_cli_num from 0 */
+int ipk_cli_real(const char *prog, const char *what, const char *s, double min, double max,
+		 double *out); /* decimal, fraction or exponent allowed */
+/* Interface name or index; 0, or -1 after "PROG: -i: unknown interface 'NAME'". */
+int ipk_cli_ifindex(const char *prog, const char *name, unsigned *out);
+/* aa:bb:cc:dd:ee:ff, one or two hex digits a byte; 0, or -1 after a usage error naming WHAT. */
+int ipk_cli_mac(const char *prog, const char *what, const char *s, unsigned char mac[6]);
+
+/* Hex bytes: pairs of digits, an optional leading 0x, blanks, ':', '-', '.' or '_' between
+ * bytes; ends at NUL or a line end. Appends to out[*n..cap) and adds to *n. Returns NULL, or
+ * why not ("odd number of hex digits", "not a hex digit", "too many bytes") with *col the
+ * 1-based column; nothing is added then. */
+const char *ipk_cli_hex(const char *s, uint8_t *out, size_t cap, size_t *n, size_t *col);
+
+/* Signals. ipk_cli_signals(poll) catches SIGINT, SIGTERM and SIGHUP (no SA_RESTART). On one, the
+ * handler unlinks the file named by ipk_cli_tmp() (unlink is async-signal-safe), then with poll
+ * sets ipk_cli_stop to the signal number for the caller's loop to see (a second signal kills),
+ * without poll lets the signal kill the process as if it had no handler (for work done inside
+ * the library, e.g. ipk_rewrite_file). ipk_cli_tmp(path) names the temporary file to remove
+ * (NULL: none; -1 if the name is too long). */
+extern volatile sig_atomic_t ipk_cli_stop;
+void ipk_cli_signals(int poll);
+int ipk_cli_tmp(const char *path);
 
 #endif

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* clock_nanosleep, strcasecmp */
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,19 +117,27 @@ static int bad(const char *tok, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	ipk_cli_hint(PROG);
 	return -1;
+}
+
+/* Decimal or 0x hex, min..max. */
+static int num_range(const char *tok, const char *s, unsigned long min, unsigned long max,
+		     unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 0);
+	if (errno || end == s || *end || s[0] == '-' || s[0] == '+' || v < min || v > max)
+		return bad(tok, "'%s' is not a number from %lu to %lu", s, min, max);
+	*out = v;
+	return 0;
 }
 
 /* Decimal or 0x hex, 0..max. */
 static int num(const char *tok, const char *s, unsigned long max, unsigned long *out)
 {
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 0);
-	if (errno || end == s || *end || s[0] == '-' || s[0] == '+' || v > max)
-		return bad(tok, "'%s' is not a number from 0 to %lu", s, max);
-	*out = v;
-	return 0;
+	return num_range(tok, s, 0, max, out);
 }
 
 static int inum(const char *tok, const char *s, unsigned long max, int *out)
@@ -165,35 +174,15 @@ static int addr_list(const char *tok, const char *s, size_t *n)
 	return 0;
 }
 
-/* Hex bytes, optionally 0x-prefixed, with ':', '-', '.', ' ' or '_' between bytes. */
+/* Hex bytes (ipk_cli_hex): optionally 0x-prefixed, blanks, ':', '-', '.' or '_' between bytes. */
 static int hex(const char *tok, const char *s, uint8_t *out, size_t cap, size_t *n)
 {
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		s += 2;
-	size_t k = 0;
-	int hi = -1;
-	for (; *s; s++) {
-		int c = (unsigned char)*s, v;
-		if (strchr(":-. _", c)) {
-			if (hi >= 0)
-				return bad(tok, "odd number of hex digits before '%c'", c);
-			continue;
-		}
-		if (!isxdigit(c))
-			return bad(tok, "'%c' is not a hex digit", c);
-		v = isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
-		if (hi < 0) {
-			hi = v;
-			continue;
-		}
-		if (*n + k >= cap)
-			return bad(tok, "more than %zu bytes", cap);
-		out[*n + k++] = (uint8_t)(hi << 4 | v);
-		hi = -1;
-	}
-	if (hi >= 0)
-		return bad(tok, "odd number of hex digits");
-	*n += k;
+	size_t col = 0;
+	const char *why = ipk_cli_hex(s, out, cap, n, &col);
+	if (why && !strcmp(why, "too many bytes"))
+		return bad(tok, "more than %zu bytes", cap);
+	if (why)
+		return bad(tok, "%s (column %zu of '%s')", why, col, s);
 	return 0;
 }
 
@@ -372,7 +361,7 @@ static int ip_field(struct spec *sp, const char *tok)
 			return 0;
 		}
 		return bad(tok, "unknown ip field (fields: version= ihl= tos= dscp= ecn= len= id= "
-				"flags= rf df mf nodf frag= ttl= proto= csum= src= dst= opt=)");
+				"flags= rf df mf nodf frag= frag_off= ttl= proto= csum= src= dst= opt=)");
 	}
 	char key[32];
 	size_t kl = (size_t)(eq - tok);
@@ -432,10 +421,20 @@ static int ip_field(struct spec *sp, const char *tok)
 		}
 		for (int i = 0; i < 3; i++)
 			sp->flag_set[i] = f[i];
-	} else if (!strcmp(key, "frag") || !strcmp(key, "frag_off")) {
+	} else if (!strcmp(key, "frag")) {
+		/* the wire field: 8-byte units (struct ipk_ip4.frag_off) */
 		if (inum(tok, v, 8191, &x))
 			return -1;
 		h->frag_off = (uint16_t)x;
+		sp->set |= F_FRAG;
+	} else if (!strcmp(key, "frag_off")) {
+		/* bytes, like JSON "frag_off" and the text "offset N" */
+		if (inum(tok, v, 8191 * 8, &x))
+			return -1;
+		if (x % 8)
+			return bad(tok, "frag_off is in bytes and must be a multiple of 8 "
+					"(frag=N gives 8-byte units)");
+		h->frag_off = (uint16_t)(x / 8);
 		sp->set |= F_FRAG;
 	} else if (!strcmp(key, "ttl")) {
 		if (inum(tok, v, 255, &x))
@@ -464,7 +463,7 @@ static int ip_field(struct spec *sp, const char *tok)
 		return parse_opt(sp, tok, v);
 	} else {
 		return bad(tok, "unknown ip field (fields: version= ihl= tos= dscp= ecn= len= id= "
-				"flags= rf df mf nodf frag= ttl= proto= csum= src= dst= opt=)");
+				"flags= rf df mf nodf frag= frag_off= ttl= proto= csum= src= dst= opt=)");
 	}
 	return 0;
 }
@@ -881,7 +880,8 @@ static void usage(FILE *f)
 		"the destination of its type; ip fields override that (opt=none drops the RA).\n"
 		"\n"
 		"ip fields: version= ihl= tos= dscp= ecn= len= id= flags=df,mf|none|N rf df mf norf nodf\n"
-		"  nomf frag=N (8-byte units) ttl= proto=N|igmp|udp|icmp|tcp csum= src= dst= opt=SPEC...\n"
+		"  nomf frag=N (offset in 8-byte units, as on the wire) frag_off=BYTES (multiple of 8,\n"
+		"  like JSON frag_off) ttl= proto=N|igmp|udp|icmp|tcp csum= src= dst= opt=SPEC...\n"
 		"options (opt=, repeatable, in order, EOL-padded): eol nop ra[:V] rr:N rr:A,B[:PTR]\n"
 		"  lsrr:A,B[:PTR] ssrr:A,B[:PTR] ts:tsonly|tsaddr|prespec|N:SLOTS|A,B[:OFLW[:PTR]]\n"
 		"  sec[:S:C:H:TCC] sid:N qs:FUNC:RATE:TTL:NONCE cipso:DOI[:HEX] raw:HEX none\n"
@@ -898,7 +898,8 @@ static void usage(FILE *f)
 		"  icmp-echo | icmp-echo-reply | icmp [type=N] [code=N] [id=N] [seq=N] [csum=N] [payload=...]\n"
 		"  raw [HEX] [hex=HEX] [payload=TEXT] [file=PATH]          (proto 253 unless proto=)\n"
 		"output (default --hex):\n"
-		"  -w, --write FILE    append to FILE (created if missing), classic pcap unless --pcapng\n"
+		"  -w, --write FILE    append to FILE (created if missing), classic pcap unless --pcapng;\n"
+		"                      '-': a new capture on stdout\n"
 		"      --overwrite     replace FILE instead of appending\n"
 		"      --pcapng        write pcapng\n"
 		"      --link raw|ether  link type of FILE and --hex (ether: multicast MAC for multicast);\n"
@@ -940,7 +941,7 @@ static void sleep_s(double s)
 	if (s <= 0)
 		return;
 	struct timespec t = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &t, &t) == EINTR)
+	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &t, &t) == EINTR && !ipk_cli_stop)
 		;
 }
 
@@ -1001,10 +1002,8 @@ static int parse_output(struct out *o, int argc, char **argv, int *i)
 		o->iface = v;
 	} else if (!strcmp(name, "-c") || !strcmp(name, "--count")) {
 		VAL();
-		if (num(name, v, 100000000UL, &x))
+		if (num_range(name, v, 1, 100000000UL, &x))
 			return -1;
-		if (!x)
-			return bad(name, "the count must be at least 1");
 		o->count = x;
 	} else if (!strcmp(name, "--inc-id")) {
 		o->inc_id = 1;
@@ -1041,7 +1040,7 @@ static int parse_output(struct out *o, int argc, char **argv, int *i)
 		usage(stdout);
 		exit(IPK_EXIT_OK);
 	} else {
-		return bad(a, "unknown option (see ipv4kit craft --help)");
+		return bad(a, "unknown option");
 	}
 	return 0;
 #undef VAL
@@ -1107,16 +1106,17 @@ int ipk_cmd_craft(int argc, char **argv)
 			return IPK_EXIT_USAGE;
 	}
 	if (sp.kind == K_NONE) {
-		if (part == S_NONE) {
-			usage(stderr);
-			return IPK_EXIT_USAGE;
-		}
+		if (part == S_NONE)
+			return ipk_cli_usage(PROG, "no packet given: [ip FIELD...] PAYLOAD [FIELD...]");
 		sp.kind = K_RAW; /* header only: `ip dst=... proto=6` */
 	}
 	if (sp.kind == K_IGMP && sp.type < 0)
 		return bad("igmp", "needs type=N (or use igmp1-*, igmp2-*, igmp3-*)"), IPK_EXIT_USAGE;
 	if (!o.wpath && !o.iface && !o.verbose)
 		o.hexout = 1;
+	if (o.wpath && !strcmp(o.wpath, "-") && (o.hexout || o.verbose))
+		return bad("-w -", "the capture goes to stdout: --hex and -v cannot go there too"),
+		       IPK_EXIT_USAGE;
 
 	/* IGMP first: its message decides the default header; the rest after the header (the UDP
 	 * checksum covers the final addresses). */
@@ -1144,6 +1144,9 @@ int ipk_cmd_craft(int argc, char **argv)
 	char err[512];
 	struct ipk_pcapw w;
 	int pw = 0, fd = -1, status = IPK_EXIT_OK;
+	/* SIGINT, SIGTERM, SIGHUP: the loop stops, the temporary capture is removed (by the handler
+	 * too, should the loop be stuck), FILE is left as it was, -i prints its summary */
+	ipk_cli_signals(1);
 	if (o.wpath) {
 		int dlt = o.ether ? IPK_DLT_EN10MB : IPK_DLT_RAW;
 		int r = ipk_pcapw_open(&w, o.wpath, dlt, (o.pcapng ? IPK_PCAPW_PCAPNG : 0) |
@@ -1153,6 +1156,8 @@ int ipk_cmd_craft(int argc, char **argv)
 			return IPK_EXIT_USAGE;
 		}
 		pw = 1;
+		if (!w.to_stdout)
+			(void)ipk_cli_tmp(w.tmp);
 	}
 	unsigned ifindex = 0;
 	if (o.iface) {
@@ -1219,7 +1224,8 @@ int ipk_cmd_craft(int argc, char **argv)
 	cm.has = IPK_CM_PKTINFO;
 	cm.ifindex = ifindex;
 	uint16_t id0 = sp.h.id;
-	for (unsigned long n = 0; n < o.count; n++) {
+	unsigned long n;
+	for (n = 0; n < o.count && !ipk_cli_stop; n++) {
 		if (o.inc_id && n) {
 			sp.h.id = (uint16_t)(id0 + n);
 			int r = ipk_ip4_marshal(&sp.h, (size_t)plen, sp.keep, frame + l3, (size_t)hl);
@@ -1254,6 +1260,8 @@ int ipk_cmd_craft(int argc, char **argv)
 		if (fd >= 0) {
 			if (n && o.interval > 0)
 				sleep_s(o.interval);
+			if (ipk_cli_stop)
+				break;
 			struct ipk_msg fm = {.buf = frame, .len = flen};
 			int r = o.ether ? ipk_link_write_batch(fd, &fm, 1, 0)
 					: ipk_raw_write(fd, &sp.h, sp.keep, pay, (size_t)plen, 0, &cm);
@@ -1272,14 +1280,33 @@ int ipk_cmd_craft(int argc, char **argv)
 	fflush(stdout);
 	if (fd >= 0) {
 		close(fd);
-		if (failed) {
-			fprintf(stderr, "%s: %lu sent, %lu failed\n", PROG, sent, failed);
+		if (failed || ipk_cli_stop)
+			fprintf(stderr, "%s: %lu sent, %lu failed%s\n", PROG, sent, failed,
+				ipk_cli_stop ? ", interrupted" : "");
+		if (failed)
+			status = IPK_EXIT_FINDINGS;
+	}
+	if (pw) {
+		/* no signal between the last look at the flag and the rename */
+		sigset_t block, old;
+		sigemptyset(&block);
+		sigaddset(&block, SIGINT);
+		sigaddset(&block, SIGTERM);
+		sigaddset(&block, SIGHUP);
+		sigprocmask(SIG_BLOCK, &block, &old);
+		if (ipk_cli_stop) {
+			ipk_pcapw_abort(&w);
+			if (w.to_stdout)
+				fprintf(stderr, "%s: interrupted after %lu of %lu packets\n", PROG, n, o.count);
+			else
+				fprintf(stderr, "%s: interrupted: %s left as it was\n", PROG, o.wpath);
+			status = IPK_EXIT_FINDINGS;
+		} else if (ipk_pcapw_commit(&w, err, sizeof(err))) {
+			fprintf(stderr, "%s: -w: %s\n", PROG, err);
 			status = IPK_EXIT_FINDINGS;
 		}
-	}
-	if (pw && ipk_pcapw_commit(&w, err, sizeof(err))) {
-		fprintf(stderr, "%s: -w: %s\n", PROG, err);
-		status = IPK_EXIT_FINDINGS;
+		(void)ipk_cli_tmp(NULL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
 	return status;
 }

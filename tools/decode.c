@@ -226,63 +226,25 @@ static int decode_live(struct decoder *d, const char *iface, const char *expr)
 	return ret;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * Hex text to bytes: pairs of hex digits; spaces, tabs, colons, dashes and a leading "0x" are
- * ignored between bytes. Returns the byte count, 0 for a blank line, or -1 with *col (1-based)
- * set to the column of the first bad character.
- */
-static long parse_hex(const char *s, uint8_t *out, size_t cap, size_t *col)
-{
-	size_t n = 0, i = 0;
-	while (s[i] == ' ' || s[i] == '\t')
-		i++;
-	if (s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X'))
-		i += 2;
-	for (; s[i] && s[i] != '\n' && s[i] != '\r'; i++) {
-		char c = s[i];
-		if (c == ' ' || c == '\t' || c == ':' || c == '-')
-			continue;
-		int hi = hexval((unsigned char)c);
-		if (hi < 0) {
-			*col = i + 1;
-			return -1;
-		}
-		int lo = hexval((unsigned char)s[i + 1]);
-		if (lo < 0 || n >= cap) {
-			*col = i + 2;
-			return -1;
-		}
-		out[n++] = (uint8_t)(hi << 4 | lo);
-		i++;
-	}
-	return (long)n;
-}
-
 static int decode_hex_line(struct decoder *d, int dlt, const char *line, unsigned long lineno,
 			   uint64_t *frame, uint8_t *buf)
 {
-	size_t col = 0;
-	long n = parse_hex(line, buf, HEX_MAX, &col);
-	if (n < 0) {
+	size_t col = 0, n = 0;
+	const char *why = ipk_cli_hex(line, buf, HEX_MAX, &n, &col);
+	if (why) {
+		unsigned char c = (unsigned char)line[col - 1];
+		char at[8] = "";
+		if (c && c != '\n' && c != '\r')
+			snprintf(at, sizeof(at), " ('%c')", isprint(c) ? c : '?');
 		flush_out(d);
-		fprintf(stderr, "%s: hex line %lu, column %zu: not a hex byte ('%c')\n", PROG, lineno,
-			col, isprint((unsigned char)line[col - 1]) ? line[col - 1] : '?');
+		if (!lineno) /* the --hex argument itself */
+			return ipk_cli_usage(PROG, "--hex: column %zu: %s%s", col, why, at);
+		fprintf(stderr, "%s: hex line %lu, column %zu: %s%s\n", PROG, lineno, col, why, at);
 		return IPK_EXIT_FINDINGS;
 	}
 	if (n == 0)
 		return IPK_EXIT_OK;
-	handle(d, dlt, buf, (size_t)n, (size_t)n, ++*frame, 0, 0);
+	handle(d, dlt, buf, n, n, ++*frame, 0, 0);
 	return IPK_EXIT_OK;
 }
 
@@ -296,10 +258,9 @@ static int decode_hex(struct decoder *d, const char *arg, int dlt)
 		return IPK_EXIT_USAGE;
 	}
 	if (strcmp(arg, "-") != 0) {
-		ret = decode_hex_line(d, dlt, arg, 1, &frame, buf);
+		ret = decode_hex_line(d, dlt, arg, 0, &frame, buf);
 		if (frame == 0 && ret == IPK_EXIT_OK) {
-			fprintf(stderr, "%s: --hex: no bytes given\n", PROG);
-			ret = IPK_EXIT_USAGE;
+			ret = ipk_cli_usage(PROG, "--hex: no bytes given");
 		}
 	} else {
 		char *line = NULL;
@@ -337,11 +298,12 @@ static void usage(FILE *f)
 		"       ipv4kit decode [-v | --json] [-q] [-c N] -i IFACE [EXPRESSION]\n"
 		"       ipv4kit decode [-v | --json] [-q] [--link ether|raw] --hex HEX|-\n"
 		"\n"
-		"Decode IPv4/IGMP packets from pcap or pcapng files, a live interface, or hex.\n"
+		"Decode IPv4/IGMP packets from pcap or pcapng files ('-': a capture on stdin), a live\n"
+		"interface, or hex.\n"
 		"  -i IFACE        capture live on IFACE; EXPRESSION is a tcpdump filter\n"
 		"  -c N            stop after N packets\n"
 		"      --hex HEX   decode one packet given in hex ('-': one packet per line of stdin;\n"
-		"                  spaces and colons between bytes are allowed)\n"
+		"                  an even number of digits; blanks, ':', '-', '.', '_' between bytes)\n"
 		"      --link L    link type of --hex input: raw (IPv4, the default) or ether\n"
 		"  -v              verbose: every header field, option, record and finding\n"
 		"      --json      one JSON object per packet (keys: see ipv4kit(1))\n"
@@ -367,7 +329,8 @@ int ipk_cmd_decode(int argc, char **argv)
 	if (!d)
 		return IPK_EXIT_USAGE;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+i:c:vqh", lopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:i:c:vqh", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'i': iface = optarg; break;
 		case 'x': hex = optarg; break;
@@ -383,9 +346,9 @@ int ipk_cmd_decode(int argc, char **argv)
 			errno = 0;
 			unsigned long long v = strtoull(optarg, &end, 10);
 			if (errno || *end || !*optarg || optarg[0] == '-' || v == 0) {
-				fprintf(stderr, "%s: -c: not a positive count: '%s'\n", PROG, optarg);
 				free(d);
-				return IPK_EXIT_USAGE;
+				return ipk_cli_usage(PROG, "-c: '%s' is not a number from 1 to %llu",
+						     optarg, ULLONG_MAX);
 			}
 			d->count = v;
 			break;
@@ -396,30 +359,23 @@ int ipk_cmd_decode(int argc, char **argv)
 			} else if (strcmp(optarg, "raw") == 0 || strcmp(optarg, "ip") == 0) {
 				dlt_hex = IPK_DLT_RAW;
 			} else {
-				fprintf(stderr, "%s: --link: '%s' is not ether or raw\n", PROG, optarg);
 				free(d);
-				return IPK_EXIT_USAGE;
+				return ipk_cli_usage(PROG, "--link: '%s' is not ether or raw", optarg);
 			}
 			break;
 		default:
-			usage(stderr);
 			free(d);
-			return IPK_EXIT_USAGE;
+			return ipk_cli_badopt(PROG, argv, opt);
 		}
 	}
 	int nsrc = (iface != NULL) + (hex != NULL) + (optind < argc && !iface && !hex);
 	if ((iface && hex) || nsrc == 0 || (hex && optind < argc) || (verbose && json)) {
-		if (verbose && json)
-			fprintf(stderr, "%s: -v and --json cannot be combined\n", PROG);
-		else if (hex && optind < argc)
-			fprintf(stderr, "%s: --hex takes no FILE arguments\n", PROG);
-		else if (nsrc == 0)
-			fprintf(stderr, "%s: no input: give FILE..., -i IFACE or --hex\n", PROG);
-		else
-			fprintf(stderr, "%s: -i and --hex cannot be combined\n", PROG);
-		usage(stderr);
 		free(d);
-		return IPK_EXIT_USAGE;
+		return ipk_cli_usage(PROG, "%s",
+				     verbose && json	    ? "-v and --json cannot be combined"
+				     : hex && optind < argc ? "--hex takes no FILE arguments"
+				     : nsrc == 0 ? "no input: give FILE... ('-': stdin), -i IFACE or --hex"
+						 : "-i and --hex cannot be combined");
 	}
 	d->style = json ? IPK_FMT_JSON : verbose ? IPK_FMT_VERBOSE : IPK_FMT_TEXT;
 	d->obuf = malloc(OBUF_SIZE);

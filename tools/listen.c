@@ -56,74 +56,6 @@ static void on_signal(int sig)
 	stop_flag = 1;
 }
 
-/* ---- argument helpers shared with send.c (declared in cli.h) ---- */
-
-int ipk_cli_uint(const char *prog, const char *what, const char *s, unsigned long max,
-		 unsigned long *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 0);
-	if (errno || end == s || *end || s[0] == '-' || s[0] == '+' || v > max) {
-		fprintf(stderr, "%s: %s: '%s' is not a number from 0 to %lu\n", prog, what, s, max);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-int ipk_cli_seconds(const char *prog, const char *what, const char *s, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || !(v > 0 && v <= 1e9)) {
-		fprintf(stderr, "%s: %s: '%s' is not a positive number\n", prog, what, s);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-int ipk_cli_ifindex(const char *prog, const char *name, unsigned *out)
-{
-	unsigned idx = if_nametoindex(name);
-	if (idx == 0) {
-		/* a plain number is accepted as an index when such an interface exists */
-		char *end, buf[IF_NAMESIZE];
-		unsigned long v = strtoul(name, &end, 10);
-		if (*name && !*end && v > 0 && v <= 0xffffffffUL && if_indextoname((unsigned)v, buf))
-			idx = (unsigned)v;
-	}
-	if (idx == 0) {
-		fprintf(stderr, "%s: -i: unknown interface '%s'\n", prog, name);
-		return -1;
-	}
-	*out = idx;
-	return 0;
-}
-
-int ipk_cli_mac(const char *prog, const char *what, const char *s, unsigned char mac[6])
-{
-	const char *p = s;
-	for (int i = 0; i < 6; i++) {
-		int nd = 0;
-		unsigned v = 0;
-		while (nd < 3 && isxdigit((unsigned char)*p)) {
-			v = v * 16 + (unsigned)(isdigit((unsigned char)*p) ? *p - '0' : (*p | 0x20) - 'a' + 10);
-			p++, nd++;
-		}
-		if (nd == 0 || nd > 2 || *p != (i < 5 ? ':' : '\0')) {
-			fprintf(stderr, "%s: %s: '%s' is not a MAC address (aa:bb:cc:dd:ee:ff)\n", prog,
-				what, s);
-			return -1;
-		}
-		mac[i] = (unsigned char)v;
-		p += i < 5;
-	}
-	return 0;
-}
-
 /* ---- GROUP[@SOURCE[,SOURCE...] | !SOURCE[,SOURCE...]] ---- */
 
 /* A source must be a unicast host address: not 0.0.0.0, 127/8, multicast, class E or broadcast. */
@@ -420,40 +352,31 @@ int ipk_cmd_listen(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+i:p:c:t:f:qh", lopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:i:p:c:t:f:qh", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'i': iface = optarg; break;
 		case 'p':
-			if (ipk_cli_uint(PROG, "-p", optarg, 65535, &port) != 0)
+			if (ipk_cli_num(PROG, "-p", optarg, 1, 65535, &port) != 0)
 				return IPK_EXIT_USAGE;
-			if (port == 0) {
-				fprintf(stderr, "%s: -p: port 0 is not allowed\n", PROG);
-				return IPK_EXIT_USAGE;
-			}
 			break;
 		case 'c':
-			if (ipk_cli_uint(PROG, "-c", optarg, 0xffffffffUL, &count) != 0)
+			if (ipk_cli_num(PROG, "-c", optarg, 1, 0xffffffffUL, &count) != 0)
 				return IPK_EXIT_USAGE;
-			if (count == 0) {
-				fprintf(stderr, "%s: -c: the count must be at least 1\n", PROG);
-				return IPK_EXIT_USAGE;
-			}
 			break;
 		case 't':
-			if (ipk_cli_seconds(PROG, "-t", optarg, &timeout) != 0)
+			if (ipk_cli_real(PROG, "-t", optarg, 0.001, 1e9, &timeout) != 0)
 				return IPK_EXIT_USAGE;
 			break;
 		case 'f': filter = optarg; break;
 		case 'j': o.json = 1; break;
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return IPK_EXIT_OK;
-		default: usage(stderr); return IPK_EXIT_USAGE;
+		default: return ipk_cli_badopt(PROG, argv, opt);
 		}
 	}
-	if (argc - optind > MAX_GROUPS) {
-		fprintf(stderr, "%s: at most %d groups\n", PROG, MAX_GROUPS);
-		return IPK_EXIT_USAGE;
-	}
+	if (argc - optind > MAX_GROUPS)
+		return ipk_cli_usage(PROG, "at most %d groups", MAX_GROUPS);
 	struct listener *l = calloc(1, sizeof(*l));
 	if (!l) {
 		fprintf(stderr, "%s: out of memory\n", PROG);
@@ -461,8 +384,10 @@ int ipk_cmd_listen(int argc, char **argv)
 	}
 	int ret = IPK_EXIT_USAGE, fd = -1;
 	for (int i = optind; i < argc; i++)
-		if (parse_group(argv[i], &l->g[l->ng++]) != 0)
+		if (parse_group(argv[i], &l->g[l->ng++]) != 0) {
+			ipk_cli_hint(PROG);
 			goto out;
+		}
 	if (iface && ipk_cli_ifindex(PROG, iface, &ifindex) != 0)
 		goto out;
 	o.port = (uint16_t)port;

@@ -31,10 +31,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return IPK_EXIT_USAGE;
-	}
+	if (argc < 2)
+		return ipk_cli_usage("ipv4kit", "no command given (decode, listen, send, replay, craft)");
 	const char *c = argv[1];
 	if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0 || strcmp(c, "help") == 0) {
 		usage(stdout);
@@ -47,7 +45,5 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NCMDS; i++)
 		if (strcmp(c, cmds[i].name) == 0)
 			return cmds[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "ipv4kit: unknown command '%s'\n", c);
-	usage(stderr);
-	return IPK_EXIT_USAGE;
+	return ipk_cli_usage("ipv4kit", "unknown command '%s'", c);
 }

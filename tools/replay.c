@@ -163,19 +163,18 @@ static int cmd_verify(int argc, char **argv)
 	struct vctx v = {0};
 	int opt;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "qvh", lopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":qvh", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 's': v.flags |= IPK_VERIFY_STRICT; break;
 		case 'q': v.quiet = 1; break;
 		case 'v': v.verbose = 1; break;
 		case 'h': usage(stdout); return IPK_EXIT_OK;
-		default: usage(stderr); return IPK_EXIT_USAGE;
+		default: return ipk_cli_badopt(PROG " verify", argv, opt);
 		}
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "%s verify: no FILE given\n", PROG);
-		return IPK_EXIT_USAGE;
-	}
+	if (optind >= argc)
+		return ipk_cli_usage(PROG " verify", "no FILE given");
 	int ret = IPK_EXIT_OK, nfiles = 0;
 	struct ipk_verify_stats *tot = calloc(1, sizeof(*tot)), *st = calloc(1, sizeof(*st));
 	if (!tot || !st) {
@@ -231,20 +230,23 @@ static int cmd_golden(int argc, char **argv)
 	};
 	int opt, update = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'u': update = 1; break;
 		case 'h': usage(stdout); return IPK_EXIT_OK;
-		default: usage(stderr); return IPK_EXIT_USAGE;
+		default: return ipk_cli_badopt(PROG " golden", argv, opt);
 		}
 	}
-	if (argc - optind != 2) {
-		fprintf(stderr, "%s golden: give FILE and EXPECTED.json\n", PROG);
-		return IPK_EXIT_USAGE;
-	}
+	if (argc - optind != 2)
+		return ipk_cli_usage(PROG " golden", "give FILE and EXPECTED.json");
 	char err[512];
 	const char *cap = argv[optind], *exp = argv[optind + 1];
 	if (update) {
+		/* an interrupt removes the temporary file beside exp (exp is left as it was) */
+		char tmp[4096];
+		if (ipk_pcapw_tmpname(exp, tmp, sizeof(tmp)) == 0 && ipk_cli_tmp(tmp) == 0)
+			ipk_cli_signals(0);
 		long n = ipk_golden_write(cap, exp, err, sizeof(err));
 		if (n < 0) {
 			fprintf(stderr, "%s golden: %s\n", PROG, err);
@@ -283,7 +285,8 @@ static int cmd_rewrite(int argc, char **argv)
 	int opt;
 	ipk_rewrite_init(&rw);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 't':
 			if (ipk_cli_uint(PROG " rewrite", "--ttl", optarg, 255, &v))
@@ -309,11 +312,9 @@ static int cmd_rewrite(int argc, char **argv)
 		case 's':
 		case 'd': {
 			uint32_t a;
-			if (ipk_ip4_aton(optarg, &a)) {
-				fprintf(stderr, "%s rewrite: %s: not an IPv4 address: '%s'\n", PROG,
-					opt == 's' ? "--src" : "--dst", optarg);
-				return IPK_EXIT_USAGE;
-			}
+			if (ipk_ip4_aton(optarg, &a))
+				return ipk_cli_usage(PROG " rewrite", "%s: not an IPv4 address: '%s'",
+						     opt == 's' ? "--src" : "--dst", optarg);
 			if (opt == 's') {
 				rw.set_src = 1;
 				rw.src = a;
@@ -327,30 +328,27 @@ static int cmd_rewrite(int argc, char **argv)
 		case 'D': {
 			unsigned *n = opt == 'S' ? &rw.nsrc_map : &rw.ndst_map;
 			struct ipk_prefix_map *m = opt == 'S' ? rw.src_map : rw.dst_map;
-			if (*n == IPK_REWRITE_MAXMAP) {
-				fprintf(stderr, "%s rewrite: at most %d maps each\n", PROG,
-					IPK_REWRITE_MAXMAP);
-				return IPK_EXIT_USAGE;
-			}
-			if (ipk_prefix_map_parse(optarg, &m[*n])) {
-				fprintf(stderr, "%s rewrite: %s: not A.B.C.D/n=E.F.G.H/m: '%s'\n", PROG,
-					opt == 'S' ? "--src-map" : "--dst-map", optarg);
-				return IPK_EXIT_USAGE;
-			}
+			if (*n == IPK_REWRITE_MAXMAP)
+				return ipk_cli_usage(PROG " rewrite", "at most %d maps each",
+						     IPK_REWRITE_MAXMAP);
+			if (ipk_prefix_map_parse(optarg, &m[*n]))
+				return ipk_cli_usage(PROG " rewrite", "%s: not A.B.C.D/n=E.F.G.H/m: '%s'",
+						     opt == 'S' ? "--src-map" : "--dst-map", optarg);
 			(*n)++;
 			break;
 		}
 		case 'n': flags |= IPK_PCAPW_PCAPNG; break;
 		case 'h': usage(stdout); return IPK_EXIT_OK;
-		default: usage(stderr); return IPK_EXIT_USAGE;
+		default: return ipk_cli_badopt(PROG " rewrite", argv, opt);
 		}
 	}
-	if (argc - optind != 2) {
-		fprintf(stderr, "%s rewrite: give IN and OUT\n", PROG);
-		return IPK_EXIT_USAGE;
-	}
-	char err[512];
+	if (argc - optind != 2)
+		return ipk_cli_usage(PROG " rewrite", "give IN and OUT");
+	char err[512], tmp[4096];
 	struct ipk_rewrite_stats st;
+	/* an interrupt removes the temporary file beside OUT (OUT is left as it was) */
+	if (ipk_pcapw_tmpname(argv[optind + 1], tmp, sizeof(tmp)) == 0 && ipk_cli_tmp(tmp) == 0)
+		ipk_cli_signals(0);
 	int rc = ipk_rewrite_file(&rw, argv[optind], argv[optind + 1], flags, &st, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "%s rewrite: %s (%s left as it was)\n", PROG, err, argv[optind + 1]);
@@ -405,32 +403,29 @@ static int cmd_send(int argc, char **argv)
 	o.speed = 1;
 	o.loops = 1;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "i:qh", lopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":i:qh", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
 			if (ipk_cli_ifindex(PROG " send", optarg, &o.ifindex))
 				return IPK_EXIT_USAGE;
 			break;
 		case 'x':
-			if (ipk_cli_seconds(PROG " send", "--speed", optarg, &o.speed))
+			if (ipk_cli_real(PROG " send", "--speed", optarg, 0.001, 1e6, &o.speed))
 				return IPK_EXIT_USAGE;
 			o.mode = IPK_REPLAY_TIMED;
 			nmodes++;
 			break;
 		case 'r':
-			if (ipk_cli_seconds(PROG " send", "--rate", optarg, &o.pps))
+			if (ipk_cli_real(PROG " send", "--rate", optarg, 0.001, 1e9, &o.pps))
 				return IPK_EXIT_USAGE;
 			o.mode = IPK_REPLAY_RATE;
 			nmodes++;
 			break;
 		case 't': o.mode = IPK_REPLAY_TOP; nmodes++; break;
 		case 'l':
-			if (ipk_cli_uint(PROG " send", "--loop", optarg, 1000000000UL, &v))
+			if (ipk_cli_num(PROG " send", "--loop", optarg, 1, 1000000000UL, &v))
 				return IPK_EXIT_USAGE;
-			if (v == 0) {
-				fprintf(stderr, "%s send: --loop: must be at least 1\n", PROG);
-				return IPK_EXIT_USAGE;
-			}
 			o.loops = v;
 			break;
 		case 'q': quiet = 1; break;
@@ -446,23 +441,17 @@ static int cmd_send(int argc, char **argv)
 			eth.set_dst = 1;
 			break;
 		case 'h': usage(stdout); return IPK_EXIT_OK;
-		default: usage(stderr); return IPK_EXIT_USAGE;
+		default: return ipk_cli_badopt(PROG " send", argv, opt);
 		}
 	}
-	if (link && !o.ifindex) {
-		fprintf(stderr, "%s send: --link needs -i IFACE\n", PROG);
-		return IPK_EXIT_USAGE;
-	}
-	if (!link && (eth.set_src || eth.set_dst)) {
-		fprintf(stderr, "%s send: --mac-src and --mac-dst need --link\n", PROG);
-		return IPK_EXIT_USAGE;
-	}
-	if (nmodes > 1) {
-		fprintf(stderr, "%s send: --speed, --rate and --topspeed exclude each other\n", PROG);
-		return IPK_EXIT_USAGE;
-	}
+	if (link && !o.ifindex)
+		return ipk_cli_usage(PROG " send", "--link needs -i IFACE");
+	if (!link && (eth.set_src || eth.set_dst))
+		return ipk_cli_usage(PROG " send", "--mac-src and --mac-dst need --link");
+	if (nmodes > 1)
+		return ipk_cli_usage(PROG " send", "--speed, --rate and --topspeed exclude each other");
 	if (argc - optind != 1) {
-		fprintf(stderr, "%s send: give one FILE\n", PROG);
+		ipk_cli_usage(PROG " send", "give one FILE");
 		return IPK_EXIT_USAGE;
 	}
 	int fd = link ? ipk_link_open(o.ifindex) : ipk_raw_open(IPPROTO_RAW, 1);
@@ -516,9 +505,11 @@ static int cmd_send(int argc, char **argv)
 
 int ipk_cmd_replay(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? IPK_EXIT_USAGE : IPK_EXIT_OK;
+	if (argc < 2)
+		return ipk_cli_usage(PROG, "no mode given (verify, golden, rewrite, send)");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return IPK_EXIT_OK;
 	}
 	const char *m = argv[1];
 	if (strcmp(m, "verify") == 0)
@@ -529,7 +520,5 @@ int ipk_cmd_replay(int argc, char **argv)
 		return cmd_rewrite(argc - 1, argv + 1);
 	if (strcmp(m, "send") == 0)
 		return cmd_send(argc - 1, argv + 1);
-	fprintf(stderr, "%s: unknown mode '%s' (verify, golden, rewrite, send)\n", PROG, m);
-	usage(stderr);
-	return IPK_EXIT_USAGE;
+	return ipk_cli_usage(PROG, "unknown mode '%s' (verify, golden, rewrite, send)", m);
 }

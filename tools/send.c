@@ -20,14 +20,8 @@
 #define DEFAULT_SIZE 64
 #define MAX_SIZE 65507        /* largest UDP payload over IPv4 */
 #define PREFIX_MAX 32         /* IPK_SEND_MAGIC, 20 digits, space */
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
+#define RATE_MIN 0.001        /* -r: one datagram every 1000 s at the slowest */
+#define RATE_MAX 1e9
 
 static const char filler[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -96,7 +90,7 @@ static int parse_dest(const char *arg, uint32_t *addr, uint16_t *port)
 	char buf[32];
 	size_t len = strlen(arg);
 	if (len >= sizeof(buf)) {
-		fprintf(stderr, "%s: '%s': not ADDRESS[:PORT]\n", PROG, arg);
+		ipk_cli_usage(PROG, "'%s': not ADDRESS[:PORT]", arg);
 		return -1;
 	}
 	memcpy(buf, arg, len + 1);
@@ -105,20 +99,16 @@ static int parse_dest(const char *arg, uint32_t *addr, uint16_t *port)
 	if (colon) {
 		unsigned long p;
 		*colon = '\0';
-		if (ipk_cli_uint(PROG, "port", colon + 1, 65535, &p) != 0)
+		if (ipk_cli_num(PROG, "port", colon + 1, 1, 65535, &p) != 0)
 			return -1;
-		if (p == 0) {
-			fprintf(stderr, "%s: '%s': port 0 is not allowed\n", PROG, arg);
-			return -1;
-		}
 		*port = (uint16_t)p;
 	}
 	if (ipk_ip4_aton(buf, addr) != 0) {
-		fprintf(stderr, "%s: '%s': bad destination address '%s'\n", PROG, arg, buf);
+		ipk_cli_usage(PROG, "'%s': bad destination address '%s'", arg, buf);
 		return -1;
 	}
 	if (*addr == 0) {
-		fprintf(stderr, "%s: '%s': 0.0.0.0 is not a destination\n", PROG, arg);
+		ipk_cli_usage(PROG, "'%s': 0.0.0.0 is not a destination", arg);
 		return -1;
 	}
 	return 0;
@@ -172,7 +162,8 @@ int ipk_cmd_send(int argc, char **argv)
 
 	memset(&pl, 0, sizeof(pl));
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+i:S:r:c:b:s:h", lopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:i:S:r:c:b:s:h", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'i': iface = optarg; break;
 		case 'S': srcarg = optarg; break;
@@ -189,7 +180,7 @@ int ipk_cmd_send(int argc, char **argv)
 		case O_LOOP: loop = 1; break;
 		case O_NOLOOP: loop = 0; break;
 		case 'r':
-			if (ipk_cli_seconds(PROG, "-r", optarg, &rate) != 0)
+			if (ipk_cli_real(PROG, "-r", optarg, RATE_MIN, RATE_MAX, &rate) != 0)
 				return IPK_EXIT_USAGE;
 			break;
 		case 'c':
@@ -197,12 +188,8 @@ int ipk_cmd_send(int argc, char **argv)
 				return IPK_EXIT_USAGE;
 			break;
 		case 'b':
-			if (ipk_cli_uint(PROG, "-b", optarg, IPK_BATCH_MAX, &batch) != 0)
+			if (ipk_cli_num(PROG, "-b", optarg, 1, IPK_BATCH_MAX, &batch) != 0)
 				return IPK_EXIT_USAGE;
-			if (batch == 0) {
-				fprintf(stderr, "%s: -b: the batch must be 1..%d\n", PROG, IPK_BATCH_MAX);
-				return IPK_EXIT_USAGE;
-			}
 			break;
 		case 's':
 			if (ipk_cli_uint(PROG, "-s", optarg, MAX_SIZE, &size) != 0)
@@ -211,19 +198,14 @@ int ipk_cmd_send(int argc, char **argv)
 			break;
 		case O_PAYLOAD: pl.text = optarg; break;
 		case 'h': usage(stdout); return IPK_EXIT_OK;
-		default: usage(stderr); return IPK_EXIT_USAGE;
+		default: return ipk_cli_badopt(PROG, argv, opt);
 		}
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "%s: %s\n", PROG,
-			optind == argc ? "no destination: give DEST[:PORT]" : "one destination only");
-		usage(stderr);
-		return IPK_EXIT_USAGE;
-	}
-	if (have_size && pl.text) {
-		fprintf(stderr, "%s: -s and --payload cannot be combined\n", PROG);
-		return IPK_EXIT_USAGE;
-	}
+	if (optind != argc - 1)
+		return ipk_cli_usage(PROG, "%s", optind == argc ? "no destination: give DEST[:PORT]"
+							 : "one destination only");
+	if (have_size && pl.text)
+		return ipk_cli_usage(PROG, "-s and --payload cannot be combined");
 	uint32_t dst, src = 0;
 	uint16_t port;
 	if (parse_dest(argv[optind], &dst, &port) != 0)
@@ -232,27 +214,32 @@ int ipk_cmd_send(int argc, char **argv)
 	if (srcarg) {
 		if (ipk_ip4_aton(srcarg, &src) != 0 || src == 0 || ipk_ip4_is_multicast(src) ||
 		    src == 0xffffffffu) {
-			fprintf(stderr, "%s: -S: '%s' is not a unicast source address\n", PROG, srcarg);
+			return ipk_cli_usage(PROG, "-S: '%s' is not a unicast source address", srcarg);
+		}
+		/* the kernel refuses every datagram from an address the host lacks (EINVAL, without
+		 * naming it): try a bind first, which says so */
+		int t = ipk_udp_open(src, 0, 0);
+		if (t < 0) {
+			fprintf(stderr, "%s: -S %s: %s%s\n", PROG, srcarg, strerror(-t),
+				t == -EADDRNOTAVAIL ? " (not an address of this host)" : "");
 			return IPK_EXIT_USAGE;
 		}
+		close(t);
 	}
 	if (!mcast && loop >= 0) {
-		fprintf(stderr, "%s: --%s applies to multicast destinations only\n", PROG,
-			loop ? "loop" : "no-loop");
-		return IPK_EXIT_USAGE;
+		return ipk_cli_usage(PROG, "--%s applies to multicast destinations only",
+				     loop ? "loop" : "no-loop");
 	}
 	if (have_ttl && !mcast && ttl == 0) {
-		fprintf(stderr, "%s: --ttl: a unicast TTL must be 1..255\n", PROG);
-		return IPK_EXIT_USAGE;
+		return ipk_cli_usage(PROG, "--ttl: '0' is not a number from 1 to 255 (a unicast TTL)");
 	}
 	if (iface && ipk_cli_ifindex(PROG, iface, &ifindex) != 0)
 		return IPK_EXIT_USAGE;
 	if (pl.text) {
 		pl.textlen = strlen(pl.text);
 		if (pl.textlen > MAX_SIZE - PREFIX_MAX) {
-			fprintf(stderr, "%s: --payload: longer than %d bytes\n", PROG,
-				MAX_SIZE - PREFIX_MAX);
-			return IPK_EXIT_USAGE;
+			return ipk_cli_usage(PROG, "--payload: longer than %d bytes",
+					     MAX_SIZE - PREFIX_MAX);
 		}
 		pl.cap = PREFIX_MAX + pl.textlen;
 	} else {
@@ -300,12 +287,7 @@ int ipk_cmd_send(int argc, char **argv)
 		}
 	}
 
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	ipk_cli_signals(1);
 
 	double period_ns = rate > 0 ? (double)batch * 1e9 / rate : 0;
 	unsigned long long seq = 0, sent = 0, failed = 0, last_n = 0, calls = 0;
@@ -313,7 +295,7 @@ int ipk_cmd_send(int argc, char **argv)
 	unsigned long long first_err_seq = 0;
 	struct timespec t0, t_first = {0, 0}, t_last = {0, 0}, t_end;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (unsigned long long k = 0; !stop_flag && (count == 0 || seq < count); k++) {
+	for (unsigned long long k = 0; !ipk_cli_stop && (count == 0 || seq < count); k++) {
 		size_t n = batch;
 		if (count && count - seq < n)
 			n = (size_t)(count - seq);
@@ -322,9 +304,9 @@ int ipk_cmd_send(int argc, char **argv)
 			ts_add_ns(&at, &t0, (double)k * period_ns);
 			int r;
 			while ((r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL)) == EINTR &&
-			       !stop_flag)
+			       !ipk_cli_stop)
 				;
-			if (stop_flag)
+			if (ipk_cli_stop)
 				break;
 		}
 		for (size_t i = 0; i < n; i++)
@@ -363,10 +345,11 @@ int ipk_cmd_send(int argc, char **argv)
 	fprintf(stderr, "%s: %llu sent, %llu failed to %s:%u in %.3f s (%s%llu %s call%s)%s\n", PROG,
 		sent, failed, d, port, elapsed(&t0, &t_end), ratebuf, calls,
 		batch > 1 ? "sendmmsg" : "sendmsg", calls == 1 ? "" : "s",
-		stop_flag ? ", interrupted" : "");
+		ipk_cli_stop ? ", interrupted" : "");
 	if (first_err)
-		fprintf(stderr, "%s: first error at seq %llu: %s\n", PROG, first_err_seq,
-			strerror(first_err));
+		fprintf(stderr, "%s: first error at seq %llu: %s%s\n", PROG, first_err_seq,
+			strerror(first_err),
+			first_err == EINVAL && src ? " (is -S an address of this host?)" : "");
 	ret = failed ? IPK_EXIT_FINDINGS : IPK_EXIT_OK;
 out:
 	free(bufs);

@@ -29,12 +29,24 @@ struct ipk_pcapw {
 	 * second (1e9 for the IDB this writer adds; an appended file's own IDB may differ). */
 	uint32_t ng_if;
 	uint64_t ng_units;
+	int to_stdout;       /* path "-": written straight to standard output, no temporary file */
 };
 
 #define IPK_PCAPW_PCAPNG 0x1 /* write pcapng (SHB + IDB + EPB), else classic pcap (ns) */
 #define IPK_PCAPW_APPEND 0x2 /* keep the packets of an existing file (same format/link type) */
 
 #define IPK_PCAPW_SNAPLEN 262144u
+
+/*
+ * The name of the temporary file ipk_pcapw_open() and ipk_golden_write() use for path in this
+ * process: "PATH.tmp.PID" (ipk_pcapw_open() adds ".N" only when that name exists already, which
+ * takes two writers of one path in one process). A program that wants the file gone when a
+ * signal kills it computes the name first and unlinks it in its handler (unlink(2) is
+ * async-signal-safe). Writes the NUL-terminated name to buf[0..cap); returns 0 or
+ * -ENAMETOOLONG.
+ */
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_pcapw_tmpname(const char *path, char *buf, size_t cap)
+	IPK_NONNULL(1, 2);
 
 /*
  * Start writing a capture of link type dlt (a DLT_ value; LINKTYPE_RAW 101 is taken as DLT_RAW)
@@ -46,6 +58,8 @@ struct ipk_pcapw {
  * interface of its last section (libpcap reads no second raw-IPv4 interface or section), or to a
  * new interface if that section has none. The existing file must have the same format (pcap/pcapng) and link type,
  * and be complete (no truncated record); otherwise nothing is created.
+ * path "-" writes to standard output as it goes (no temporary file, no append; commit flushes,
+ * abort leaves what was written).
  * Returns 0, or -errno / IPK_E_INVAL with a message naming path and the reason in err (errlen
  * bytes, may be NULL): -EISDIR (path is a directory), -ENAMETOOLONG, -ENOENT/-EACCES (directory
  * of path), -EINVAL (existing file is not a capture, or of another format or link type),

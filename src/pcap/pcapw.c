@@ -319,6 +319,17 @@ static int copy_existing(struct ipk_pcapw *w, char *err, size_t errlen, int *emp
 	return r;
 }
 
+int ipk_pcapw_tmpname(const char *path, char *buf, size_t cap)
+{
+	int n = snprintf(buf, cap, "%s.tmp.%ld", path, (long)getpid());
+	if (n < 0 || (size_t)n >= cap) {
+		if (cap)
+			buf[0] = 0;
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
 int ipk_pcapw_open(struct ipk_pcapw *w, const char *path, int dlt, unsigned flags, char *err,
 		   size_t errlen)
 {
@@ -342,17 +353,42 @@ int ipk_pcapw_open(struct ipk_pcapw *w, const char *path, int dlt, unsigned flag
 		return -ENAMETOOLONG;
 	}
 	memcpy(w->path, path, plen + 1);
+	if (!strcmp(path, "-")) {
+		/* standard output: a stream, written as it goes */
+		int fd = dup(STDOUT_FILENO);
+		if (fd < 0 || !(w->f = fdopen(fd, "wb"))) {
+			int e = errno;
+			if (fd >= 0)
+				close(fd);
+			seterr(err, errlen, "standard output: %s", strerror(e));
+			return -e;
+		}
+		w->to_stdout = 1;
+		int r = w->pcapng ? write_ng_section(w) : write_pcap_header(w);
+		if (r) {
+			seterr(err, errlen, "standard output: %s", strerror(-r));
+			ipk_pcapw_abort(w);
+		}
+		return r;
+	}
 	struct stat st;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		seterr(err, errlen, "%s: is a directory", path);
 		return -EISDIR;
 	}
-	/* The temp name: PATH.tmp.PID.N in the same directory, created exclusively with the mode a
-	 * new file gets (0666 & ~umask). */
+	/* The temp name: PATH.tmp.PID (ipk_pcapw_tmpname), then PATH.tmp.PID.N, in the same
+	 * directory, created exclusively with the mode a new file gets (0666 & ~umask). */
 	int fd = -1;
 	static unsigned seq;
 	for (int tries = 0; fd < 0 && tries < 100; tries++) {
-		snprintf(w->tmp, sizeof(w->tmp), "%s.tmp.%ld.%u", path, (long)getpid(), seq++);
+		if (tries == 0) {
+			if (ipk_pcapw_tmpname(path, w->tmp, sizeof(w->tmp))) { /* fits: checked above */
+				errno = ENAMETOOLONG;
+				break;
+			}
+		} else {
+			snprintf(w->tmp, sizeof(w->tmp), "%s.tmp.%ld.%u", path, (long)getpid(), seq++);
+		}
 		fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 		if (fd < 0 && errno != EEXIST)
 			break;
@@ -436,6 +472,16 @@ int ipk_pcapw_commit(struct ipk_pcapw *w, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	int r = 0;
+	if (w->to_stdout) {
+		if (fflush(w->f) != 0)
+			r = -errno;
+		if (fclose(w->f) != 0 && !r)
+			r = -errno;
+		w->f = NULL;
+		if (r)
+			seterr(err, errlen, "standard output: %s", strerror(-r));
+		return r;
+	}
 	if (fflush(w->f) != 0 || fsync(fileno(w->f)) != 0)
 		r = -errno;
 	if (fclose(w->f) != 0 && !r)
