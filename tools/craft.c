@@ -924,6 +924,7 @@ static void usage(FILE *f)
 		"      rec=allow,232.1.1.1,198.18.0.9,198.18.0.10 -w out.pcap\n"
 		"  ipv4kit craft ip dst=198.19.0.1 opt=rr:3 opt=ts:tsonly:4 icmp-echo id=1 seq=2\n"
 		"  ipv4kit craft ip dst=239.1.1.1 csum=0xdead len=99 ihl=4 udp sport=1 dport=2 payload=hi\n"
+		"  ipv4kit craft -i veth1 --link ether ip ihl=3 igmp2-report group=239.1.1.1  # as built\n"
 		"\n"
 		"Exit status: 0 ok, 1 some packet could not be sent or written, 2 usage error.\n");
 }
