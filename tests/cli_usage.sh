@@ -100,6 +100,29 @@ check "frag=100 and frag_off=800 build the same packet" [ -n "$a" -a "$a" = "$b"
 check "JSON frag_off of frag=100 is 800 (bytes)" grep -q '"frag_off":800' <("$tool" decode --json "$tmp/f.pcap")
 usage "ipv4kit craft" "multiple of 8" craft ip dst=198.18.0.1 frag_off=12 raw
 
+# ---- opt=ts: as --help states it; MRC/QQIC that the float code cannot hold get a note ----
+"$tool" craft --help >"$tmp/o"
+check "craft --help: ts grammar" grep -q 'ts:MODE:SLOTS\[:OFLW\[:PTR\]\] ts:MODE:A,B\[:OFLW\[:PTR\]\]' "$tmp/o"
+for o in ts:tsonly:4 ts:tsaddr:4 ts:prespec:198.18.0.1,198.18.0.2 ts:tsaddr:198.18.0.1:3 \
+	ts:3:2 ts:tsonly:0:15:5 ts:15:1:0:255; do
+	"$tool" craft ip dst=198.18.0.1 opt=$o raw >/dev/null 2>"$tmp/e"
+	check "opt=$o accepted ($(cat "$tmp/e"))" [ $? -eq 0 ]
+done
+usage "ipv4kit craft" "tsonly slots hold no address" craft ip dst=198.18.0.1 opt=ts:tsonly:198.18.0.1 raw
+usage "ipv4kit craft" "timestamp mode 'foo' is not tsonly, tsaddr, prespec or 0 to 15" \
+	craft ip dst=198.18.0.1 opt=ts:foo:1 raw
+usage "ipv4kit craft" "timestamp mode '16' is not" craft ip dst=198.18.0.1 opt=ts:16:1 raw
+usage "ipv4kit craft" "'16' is not a number from 0 to 15" craft ip dst=198.18.0.1 opt=ts:tsonly:1:16 raw
+usage "ipv4kit craft" "'10' is not a number from 0 to 9" craft ip dst=198.18.0.1 opt=ts:tsonly:10 raw
+"$tool" craft igmp3-query mrc=1000 qqic=125 >"$tmp/o" 2>"$tmp/e"
+check "mrc=1000: exit 0, note naming what is encoded" \
+	[ $? -eq 0 -a "$(cat "$tmp/e")" = "ipv4kit craft: note: 'mrc=1000': 1000 cannot be coded exactly; encoded 0xaf = 992 (99.2 s)" ]
+check "mrc=1000: the packet carries code 0xaf" grep -q ' 11 af ' "$tmp/o"
+"$tool" craft igmp3-query mrc=127 qqic=200 >/dev/null 2>"$tmp/e"
+check "exact mrc/qqic: no note" [ ! -s "$tmp/e" ]
+"$tool" craft igmp3-query qqic=31000 >/dev/null 2>"$tmp/e"
+check "qqic=31000: note with 30720 s" grep -q "encoded 0xfe = 30720 (30720 s)" "$tmp/e"
+
 # ---- send -S with an address the host lacks names -S ----
 if [ "$(cat /proc/sys/net/ipv4/ip_nonlocal_bind 2>/dev/null)" = 0 ] &&
 	! ip -4 addr 2>/dev/null | grep -q ' 198\.18\.251\.7/'; then

@@ -272,11 +272,20 @@ static int parse_opt(struct spec *sp, const char *tok, const char *v)
 			x = IPK_OPT_TS_TSADDR;
 		else if (!strcmp(a[1], "prespec"))
 			x = IPK_OPT_TS_PRESPEC;
-		else if (num(tok, a[1], 15, &x))
-			return bad(tok, "timestamp mode is tsonly, tsaddr, prespec or 0..15");
+		else {
+			char *end;
+			errno = 0;
+			x = strtoul(a[1], &end, 0);
+			if (errno || end == a[1] || *end || !isdigit((unsigned char)a[1][0]) || x > 15)
+				return bad(tok, "timestamp mode '%s' is not tsonly, tsaddr, prespec or "
+						"0 to 15", a[1]);
+		}
 		size_t cnt = 0, first = naddrs;
 		const uint32_t *list = NULL;
 		if (strchr(a[2], '.')) {
+			/* flag 0 (tsonly) has 4-byte stamps only: nowhere to put an address */
+			if (x == IPK_OPT_TS_TSONLY)
+				return bad(tok, "tsonly slots hold no address: give a slot count");
 			if (addr_list(tok, a[2], &cnt))
 				return -1;
 			list = addrs + first;
@@ -320,7 +329,7 @@ static int parse_opt(struct spec *sp, const char *tok, const char *v)
 		r = ipk_opt_put_raw(w, b, bl);
 	} else {
 		return bad(tok, "unknown option or wrong arguments; options: eol, nop, ra[:V], rr:N, "
-				"rr|lsrr|ssrr:A,B[,...][:PTR], ts:tsonly|tsaddr|prespec|N:SLOTS|A,B[:OFLW[:PTR]], "
+				"rr|lsrr|ssrr:A,B[,...][:PTR], ts:MODE:SLOTS|A,B[:OFLW[:PTR]], "
 				"sec[:S:C:H:TCC], sid:N, qs:FUNC:RATE:TTL:NONCE, cipso:DOI[:HEX], raw:HEX, none");
 	}
 	return r ? opt_err(tok, r) : 0;
@@ -543,6 +552,18 @@ static int parse_rec(struct spec *sp, const char *tok, const char *v)
 	return 0;
 }
 
+/* The RFC 3376 float code of value (MRC in 1/10 s, QQIC in s); values from 128 up that the code
+ * cannot hold are rounded down: a note on stderr says what is encoded. */
+static int float_code(const char *tok, unsigned value, unsigned per_s)
+{
+	uint8_t c = ipk_igmp_code_encode(value);
+	unsigned got = ipk_igmp_code_decode(c);
+	if (got != value)
+		fprintf(stderr, "%s: note: '%s': %u cannot be coded exactly; encoded 0x%02x = %u (%g s)\n",
+			PROG, tok, value, c, got, (double)got / per_s);
+	return c;
+}
+
 static int payload_field(struct spec *sp, const char *tok)
 {
 	const char *eq = strchr(tok, '=');
@@ -587,7 +608,7 @@ static int payload_field(struct spec *sp, const char *tok)
 			if (!strcmp(key, "mrc") || !strcmp(key, "mrt")) {
 				if (num(tok, v, 31744, &x))
 					return -1;
-				sp->mrc = ipk_igmp_code_encode((unsigned)x);
+				sp->mrc = float_code(tok, (unsigned)x, 10);
 				return 0;
 			}
 			if (!strcmp(key, "mrc-raw"))
@@ -595,7 +616,7 @@ static int payload_field(struct spec *sp, const char *tok)
 			if (!strcmp(key, "qqic") || !strcmp(key, "qqi")) {
 				if (num(tok, v, 31744, &x))
 					return -1;
-				sp->qqic = ipk_igmp_code_encode((unsigned)x);
+				sp->qqic = float_code(tok, (unsigned)x, 1);
 				return 0;
 			}
 			if (!strcmp(key, "qqic-raw"))
@@ -883,7 +904,9 @@ static void usage(FILE *f)
 		"  nomf frag=N (offset in 8-byte units, as on the wire) frag_off=BYTES (multiple of 8,\n"
 		"  like JSON frag_off) ttl= proto=N|igmp|udp|icmp|tcp csum= src= dst= opt=SPEC...\n"
 		"options (opt=, repeatable, in order, EOL-padded): eol nop ra[:V] rr:N rr:A,B[:PTR]\n"
-		"  lsrr:A,B[:PTR] ssrr:A,B[:PTR] ts:tsonly|tsaddr|prespec|N:SLOTS|A,B[:OFLW[:PTR]]\n"
+		"  lsrr:A,B[:PTR] ssrr:A,B[:PTR] ts:MODE:SLOTS[:OFLW[:PTR]] ts:MODE:A,B[:OFLW[:PTR]]\n"
+		"  (MODE: tsonly, tsaddr, prespec or flag 0..15; SLOTS 0..9 empty entries; A,B: the\n"
+		"  addresses of tsaddr/prespec entries, not with tsonly; OFLW 0..15; PTR 0..255)\n"
 		"  sec[:S:C:H:TCC] sid:N qs:FUNC:RATE:TTL:NONCE cipso:DOI[:HEX] raw:HEX none\n"
 		"payloads:\n"
 		"  igmp1-query | igmp1-report group=G\n"

@@ -133,7 +133,8 @@ typedef void (*ipk_golden_fn)(void *ctx, uint64_t frame, const char *diff);
 IPK_API long ipk_golden_compare(const char *path, const char *expected, ipk_golden_fn fn,
 				void *ctx, char *err, size_t errlen) IPK_NONNULL(1, 2);
 
-/* Write the JSON decode of path to out (a temporary name beside out, renamed when complete).
+/* Write the JSON decode of path to out (through the temporary file ipk_pcapw_tmpname() names
+ * beside out, renamed when complete).
  * Returns the number of frames written or an error as above. */
 IPK_API long ipk_golden_write(const char *path, const char *out, char *err, size_t errlen)
 	IPK_NONNULL(1, 2);

@@ -11,6 +11,7 @@
 #include "ipv4kit/error.h"
 #include "ipv4kit/fmt.h"
 #include "ipv4kit/packet.h"
+#include "ipv4kit/pcapio.h"
 
 struct golden_ctx {
 	FILE *exp;           /* expected lines (compare) */
@@ -150,8 +151,8 @@ long ipk_golden_write(const char *path, const char *out, char *err, size_t errle
 		free(g);
 		return -ENOMEM;
 	}
-	int w = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", out, (long)getpid());
-	if (w < 0 || (size_t)w >= sizeof(tmp)) {
+	/* the name a signal handler can remove (include/ipv4kit/pcapio.h) */
+	if (ipk_pcapw_tmpname(out, tmp, sizeof(tmp)) != 0) {
 		golden_release(g);
 		free(g);
 		ipk_cap_seterr(err, errlen, out, strerror(ENAMETOOLONG));
