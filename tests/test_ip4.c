@@ -1051,9 +1051,45 @@ static void test_ntoa_aton(void **state)
 	}
 }
 
+/* ipk_ip4_csum_adjust: a right checksum stays right for every field a rewrite changes (the
+ * marshal of the new header computes the same value); a wrong one stays off by as much. */
+static void test_csum_adjust(void **state)
+{
+	(void)state;
+	struct ipk_ip4 a = {.version = 4, .ihl = 5, .hlen = 20, .tos = 0x10, .ttl = 64, .proto = 17,
+			    .df = 1, .total_len = 48, .id = 0x1234, .src = 0xc6120001, .dst = 0xc6130001};
+	uint8_t buf[20];
+	for (int field = 0; field < 8; field++) {
+		struct ipk_ip4 b;
+		assert_int_equal(ipk_ip4_marshal(&a, 28, 0, buf, sizeof(buf)), 20);
+		a.checksum = (uint16_t)(buf[10] << 8 | buf[11]);
+		b = a;
+		switch (field) {
+		case 0: b.tos = 0xb8; break;
+		case 1: b.ttl = 1; break;
+		case 2: b.id = 0xffff; break;
+		case 3: b.src = 0x0a000001; break;
+		case 4: b.dst = 0xe0000016; break;
+		case 5: b.total_len = 1500; break;
+		case 6: b.mf = 1; b.frag_off = 0x1fff; break;
+		default: b.proto = 2; b.ttl = 255; b.src = 0; break;
+		}
+		assert_int_equal(ipk_ip4_marshal(&b, (size_t)b.total_len - 20, IPK_IP4_KEEP_TOTLEN, buf, sizeof(buf)), 20);
+		assert_int_equal(ipk_ip4_csum_adjust(&a, &b), buf[10] << 8 | buf[11]);
+		/* wrong by 0x0101 before: wrong by the same after */
+		struct ipk_ip4 w = a;
+		w.checksum = (uint16_t)(a.checksum + 0x0101);
+		uint16_t right = ipk_ip4_csum_adjust(&a, &b), wrong = ipk_ip4_csum_adjust(&w, &b);
+		assert_int_not_equal(right, wrong);
+		b.checksum = wrong; /* and back: the wrong value it started from */
+		assert_int_equal(ipk_ip4_csum_adjust(&b, &w), w.checksum);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_csum_adjust),
 	    cmocka_unit_test(test_fields_v2_report),
 	    cmocka_unit_test(test_fields_v3_gq_and_go_vector),
 	    cmocka_unit_test(test_fields_frag),

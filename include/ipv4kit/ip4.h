@@ -112,6 +112,15 @@ IPK_API int ipk_ip4_check(const struct ipk_ip4 *h, const uint8_t *buf, size_t le
 IPK_API int ipk_ip4_marshal(const struct ipk_ip4 *h, size_t payload_len, unsigned flags,
 			    uint8_t *buf, size_t cap) IPK_NONNULL(1, 4);
 
+/*
+ * The checksum of header `to`, derived from from->checksum by RFC 1624 updates for each 16-bit
+ * word that differs between the two (version/IHL/TOS, total length, ID, flags/fragment offset,
+ * TTL/protocol, addresses; options are not compared). A wrong checksum stays exactly as wrong,
+ * which a rewrite of captured packets wants; ipk_ip4_marshal() computes a right one.
+ */
+IPK_API uint16_t ipk_ip4_csum_adjust(const struct ipk_ip4 *from, const struct ipk_ip4 *to)
+	IPK_NONNULL(1, 2);
+
 /* Format a host-order address as dotted quad into out (at least 16 bytes); returns length. */
 IPK_API size_t ipk_ip4_ntoa(uint32_t addr, char *out);
 

@@ -393,3 +393,32 @@ int ipk_ip4_aton(const char *s, uint32_t *addr)
 	*addr = a;
 	return 0;
 }
+
+/* The header's 16-bit words 0 (version, IHL, TOS), 1 (total length), 2 (ID), 3 (flags, fragment
+ * offset) and 4 (TTL, protocol), as marshal writes them (RFC 791 3.1). */
+static void ip4_words(const struct ipk_ip4 *h, uint16_t w[5])
+{
+	w[0] = (uint16_t)((h->version & 15) << 12 | (h->ihl & 15) << 8 | h->tos);
+	w[1] = h->total_len;
+	w[2] = h->id;
+	w[3] = (uint16_t)((h->rf & 1) << 15 | (h->df & 1) << 14 | (h->mf & 1) << 13 |
+			  (h->frag_off & 0x1fff));
+	w[4] = (uint16_t)(h->ttl << 8 | h->proto);
+}
+
+uint16_t ipk_ip4_csum_adjust(const struct ipk_ip4 *from, const struct ipk_ip4 *to)
+{
+	/* order: TOS word, TTL word, ID, total length, flags, then the addresses */
+	static const uint8_t order[5] = {0, 4, 2, 1, 3};
+	uint16_t a[5], b[5], c = from->checksum;
+	ip4_words(from, a);
+	ip4_words(to, b);
+	for (int i = 0; i < 5; i++)
+		if (a[order[i]] != b[order[i]])
+			c = ipk_csum_update16(c, a[order[i]], b[order[i]]);
+	if (from->src != to->src)
+		c = ipk_csum_update32(c, from->src, to->src);
+	if (from->dst != to->dst)
+		c = ipk_csum_update32(c, from->dst, to->dst);
+	return c;
+}

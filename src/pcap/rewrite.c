@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ipv4kit/bytes.h"
 #include "ipv4kit/checksum.h"
 #include "ipv4kit/error.h"
 #include "ipv4kit/harness.h"
@@ -79,39 +78,16 @@ int ipk_rewrite_frame(const struct ipk_rewrite *rw, int dlt, uint8_t *frame, siz
 	if (!p.has_ip4 || p.ip_off + p.ip4.hlen > caplen || p.ip4.hlen < IPK_IP4_MINLEN)
 		return 0;
 	struct ipk_ip4 h = p.ip4;
-	uint16_t c = h.checksum;
-
-	/* 16-bit words of the header that hold the fields (RFC 791 layout) */
-	uint16_t w0 = (uint16_t)((h.version << 12) | (h.ihl << 8) | h.tos);
-	uint16_t w8 = (uint16_t)(h.ttl << 8 | h.proto);
-	if (rw->tos >= 0 && rw->tos != h.tos) {
+	if (rw->tos >= 0)
 		h.tos = (uint8_t)rw->tos;
-		c = ipk_csum_update16(c, w0, (uint16_t)((w0 & 0xff00) | h.tos));
-	}
-	if (rw->ttl >= 0 && rw->ttl != h.ttl) {
+	if (rw->ttl >= 0)
 		h.ttl = (uint8_t)rw->ttl;
-		c = ipk_csum_update16(c, w8, (uint16_t)(h.ttl << 8 | h.proto));
-	}
-	uint16_t id = h.id;
 	if (rw->id >= 0)
-		id = (uint16_t)rw->id;
-	id = (uint16_t)(id + (uint16_t)rw->id_add);
-	if (id != h.id) {
-		c = ipk_csum_update16(c, h.id, id);
-		h.id = id;
-	}
-	uint32_t src = rw->set_src ? rw->src : h.src;
-	uint32_t dst = rw->set_dst ? rw->dst : h.dst;
-	src = map_addr(src, rw->src_map, rw->nsrc_map);
-	dst = map_addr(dst, rw->dst_map, rw->ndst_map);
-	uint32_t osrc = h.src, odst = h.dst;
-	if (src != osrc)
-		c = ipk_csum_update32(c, osrc, src);
-	if (dst != odst)
-		c = ipk_csum_update32(c, odst, dst);
-	h.src = src;
-	h.dst = dst;
-	h.checksum = c;
+		h.id = (uint16_t)rw->id;
+	h.id = (uint16_t)(h.id + (uint16_t)rw->id_add);
+	h.src = map_addr(rw->set_src ? rw->src : h.src, rw->src_map, rw->nsrc_map);
+	h.dst = map_addr(rw->set_dst ? rw->dst : h.dst, rw->dst_map, rw->ndst_map);
+	h.checksum = ipk_ip4_csum_adjust(&p.ip4, &h); /* a wrong checksum stays wrong */
 	if (memcmp(&h, &p.ip4, sizeof(h)) == 0)
 		return 0;
 
@@ -123,23 +99,9 @@ int ipk_rewrite_frame(const struct ipk_rewrite *rw, int dlt, uint8_t *frame, siz
 		return 0;
 	memcpy(frame + p.ip_off, hb, (size_t)n);
 
-	if ((src != osrc || dst != odst) && !h.mf && h.frag_off == 0) {
-		/* the pseudo-header changed: UDP/TCP checksums of a first fragment follow */
-		size_t at = 0;
-		if (p.l4 == IPK_L4_UDP && p.l4_len >= 8 && p.u.udp.checksum != 0)
-			at = p.l4_off + 6;
-		else if (p.l4 == IPK_L4_TCP && p.l4_len >= 18)
-			at = p.l4_off + 16;
-		if (at && at + 2 <= caplen) {
-			uint16_t l4c = ipk_be16(frame + at);
-			l4c = ipk_csum_update32(l4c, osrc, src);
-			l4c = ipk_csum_update32(l4c, odst, dst);
-			if (p.l4 == IPK_L4_UDP && l4c == 0)
-				l4c = 0xffff; /* RFC 768: a computed 0 is sent as all ones */
-			ipk_put16(frame + at, l4c);
-			return 2;
-		}
-	}
+	/* the pseudo-header changed: the UDP/TCP checksum of an unfragmented datagram follows */
+	if (ipk_packet_readdress(&p, frame, h.src, h.dst))
+		return 2;
 	return 1;
 }
 

@@ -6,13 +6,12 @@
 
 #include <pcap/pcap.h>
 
-#include "ipv4kit/bytes.h"
-#include "ipv4kit/checksum.h"
 #include "ipv4kit/error.h"
 #include "ipv4kit/fmt.h"
 #include "ipv4kit/igmp.h"
 #include "ipv4kit/ip4.h"
 #include "ipv4kit/ipopt.h"
+#include "ipv4kit/l4.h"
 #include "ipv4kit/link.h"
 #include "ipv4kit/packet.h"
 
@@ -46,26 +45,22 @@ static void die(const char *what, int rc)
  * (RFC 1112 6.4), unicast ones get a locally administered MAC derived from the address. */
 static size_t put_eth(uint8_t *f, uint32_t src, uint32_t dst, int vlan)
 {
-	size_t n = 12;
+	uint8_t dmac[6] = {0x02, 0x00, 0x5e, (uint8_t)(dst >> 16), (uint8_t)(dst >> 8), (uint8_t)dst};
+	uint8_t smac[6] = {0x02, 0x00, (uint8_t)(src >> 24), (uint8_t)(src >> 16), (uint8_t)(src >> 8),
+			   (uint8_t)src};
+	struct ipk_wbuf w;
+	int rc;
 
-	if ((dst >> 28) == 0xe) {
-		f[0] = 0x01; f[1] = 0x00; f[2] = 0x5e;
-		f[3] = (uint8_t)(dst >> 16 & 0x7f);
-	} else {
-		f[0] = 0x02; f[1] = 0x00; f[2] = 0x5e;
-		f[3] = (uint8_t)(dst >> 16);
-	}
-	f[4] = (uint8_t)(dst >> 8);
-	f[5] = (uint8_t)dst;
-	f[6] = 0x02; f[7] = 0x00;
-	ipk_put32(f + 8, src);
-	if (vlan >= 0) {
-		ipk_put16(f + n, IPK_ETHERTYPE_VLAN);
-		ipk_put16(f + n + 2, (uint16_t)vlan);
-		n += 4;
-	}
-	ipk_put16(f + n, IPK_ETHERTYPE_IPV4);
-	return n + 2;
+	if (ipk_ip4_is_multicast(dst))
+		ipk_eth_mcast_mac(dst, dmac);
+	ipk_wbuf_init(&w, f, IPK_ETH_HLEN + IPK_VLAN_TAGLEN);
+	if (vlan < 0)
+		rc = ipk_eth_build(&w, dmac, smac, IPK_ETHERTYPE_IPV4);
+	else if (!(rc = ipk_eth_build(&w, dmac, smac, IPK_ETHERTYPE_VLAN)))
+		rc = ipk_vlan_build(&w, (uint16_t)vlan, IPK_ETHERTYPE_IPV4);
+	if (rc)
+		die("ipk_eth_build", rc);
+	return w.len;
 }
 
 /* Write frame o->f[0..len) with `caplen` bytes captured (0 = all). */
@@ -122,7 +117,7 @@ static struct ipk_ip4 ip_default(uint32_t src, uint32_t dst, uint8_t proto, uint
 {
 	struct ipk_ip4 h = { 0 };
 
-	h.ttl = (dst >> 28) == 0xe ? 1 : 64;
+	h.ttl = ipk_ip4_is_multicast(dst) ? 1 : 64;
 	h.df = 1;
 	h.proto = proto;
 	h.id = id;
@@ -135,17 +130,16 @@ static struct ipk_ip4 ip_default(uint32_t src, uint32_t dst, uint8_t proto, uint
 static size_t put_udp(uint8_t *u, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
 		      size_t plen, uint32_t seed)
 {
-	uint16_t ulen = (uint16_t)(8 + plen);
+	struct ipk_udp h = { .sport = sport, .dport = dport };
+	struct ipk_wbuf w;
+	int rc;
 
-	ipk_put16(u, sport);
-	ipk_put16(u + 2, dport);
-	ipk_put16(u + 4, ulen);
-	ipk_put16(u + 6, 0);
 	for (size_t i = 0; i < plen; i++)
-		u[8 + i] = (uint8_t)(seed + i * 7);
-	uint16_t c = ipk_csum_fold(ipk_csum_partial(u, ulen, ipk_csum_pseudo(src, dst, IPK_PROTO_UDP, ulen)));
-	ipk_put16(u + 6, c ? c : 0xffff);
-	return ulen;
+		u[IPK_UDP_HLEN + i] = (uint8_t)(seed + i * 7);
+	ipk_wbuf_init(&w, u, IPK_UDP_HLEN + plen);
+	if ((rc = ipk_udp_build(&w, &h, src, dst, u + IPK_UDP_HLEN, plen, 0)))
+		die("ipk_udp_build", rc);
+	return w.len;
 }
 
 static const uint8_t *ra_opt(void)
@@ -251,14 +245,17 @@ static size_t v3r(uint8_t *m, size_t cap, const struct rec *recs, size_t n)
 /* ICMP echo request (8) or reply (0) with a 32-byte payload, checksum by the codec. */
 static size_t icmp_echo(uint8_t *m, uint8_t type, uint16_t id, uint16_t seq)
 {
-	memset(m, 0, 8);
-	m[0] = type;
-	ipk_put16(m + 4, id);
-	ipk_put16(m + 6, seq);
-	for (size_t i = 0; i < 32; i++)
-		m[8 + i] = (uint8_t)(0x10 + i);
-	ipk_put16(m + 2, ipk_csum(m, 40));
-	return 40;
+	struct ipk_icmp h = { .type = type, .id = id, .seq = seq };
+	uint8_t data[32];
+	struct ipk_wbuf w;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(0x10 + i);
+	ipk_wbuf_init(&w, m, IPK_ICMP_HLEN + sizeof(data));
+	if ((rc = ipk_icmp_build(&w, &h, data, sizeof(data), 0)))
+		die("ipk_icmp_build", rc);
+	return w.len;
 }
 
 /* The 1M-packet benchmark capture: IGMPv2 report, IGMPv3 report (1-4 records, 0-4 sources), UDP
@@ -414,12 +411,16 @@ static void write_sample(struct out *o)
 	emit(o, &h, m, len, &fo);
 	ipk_igmp_set_checksum(m, len, 0xdead);
 	emit_igmp(o, HOST2, m, len, &PLAIN);
-	len = v2(m, IPK_IGMP_QUERY, 100, 0);
-	m[8] = 0;
-	m[9] = 0;
-	len += 2;
-	ipk_igmp_set_checksum(m, len, -1);
-	emit_igmp(o, QUERIER, m, len, &PLAIN);
+	{
+		static const uint8_t two[2] = { 0, 0 };
+		const struct ipk_igmp_over o10 = { .trail = two, .trail_len = sizeof(two) };
+		struct ipk_wbuf w;
+
+		ipk_wbuf_init(&w, m, sizeof(m));
+		if ((rc = ipk_igmp_put8(&w, IPK_IGMP_QUERY, 100, 0, &o10)))
+			die("ipk_igmp_put8", rc);
+		emit_igmp(o, QUERIER, m, w.len, &PLAIN);
+	}
 
 	/* UDP with Router Alert, plain UDP (multicast and unicast), reserved flag set */
 	emit_udp(o, HOST1, GRP1, 1, 0x1001, 5000, 48);
@@ -459,21 +460,16 @@ static void write_sample(struct out *o)
 
 	/* TCP SYN with an MSS option; checksum with the codec */
 	{
-		uint8_t *t = m;
-		memset(t, 0, 24);
-		ipk_put16(t, 40000);
-		ipk_put16(t + 2, 80);
-		ipk_put32(t + 4, 0x01020304);
-		t[12] = 6 << 4;
-		t[13] = 0x02;
-		ipk_put16(t + 14, 64240);
-		t[20] = 2;
-		t[21] = 4;
-		ipk_put16(t + 22, 1460);
-		ipk_put16(t + 16, ipk_csum_fold(ipk_csum_partial(t, 24, ipk_csum_pseudo(HOST1, SERVER,
-							IPK_PROTO_TCP, 24))));
+		static const uint8_t mss[4] = { 2, 4, 1460 >> 8, 1460 & 0xff };
+		const struct ipk_tcp syn = { .sport = 40000, .dport = 80, .seq = 0x01020304,
+					     .flags = 0x02, .win = 64240 };
+		struct ipk_wbuf w;
+
+		ipk_wbuf_init(&w, m, sizeof(m));
+		if ((rc = ipk_tcp_build(&w, &syn, HOST1, SERVER, mss, sizeof(mss), NULL, 0, 0)))
+			die("ipk_tcp_build", rc);
 		h = ip_default(HOST1, SERVER, IPK_PROTO_TCP, 0x3001);
-		emit(o, &h, t, 24, &PLAIN);
+		emit(o, &h, m, w.len, &PLAIN);
 	}
 
 	/* A 600-byte UDP datagram in two fragments: first (MF, offset 0), last (offset 504) */

@@ -28,7 +28,8 @@ static double now_ms(void)
 /* usage: example_trace_route DST [MAX_HOPS [TIMEOUT_S]] */
 int main(int argc, char **argv)
 {
-	uint8_t wb[8 + 15] = {8, 0}, rb[1500]; /* ICMP echo request, "HELLO-R-U-THERE" */
+	uint8_t wb[IPK_ICMP_HLEN + 15], rb[1500]; /* ICMP echo request, "HELLO-R-U-THERE" */
+	struct ipk_icmp echo = {.type = IPK_ICMP_ECHO, .id = (uint16_t)getpid()};
 	struct timeval tv = {.tv_sec = argc > 3 ? atoi(argv[3]) : 1};
 	int fd, hops = argc > 2 ? atoi(argv[2]) : 64;
 	uint32_t dst;
@@ -40,13 +41,13 @@ int main(int argc, char **argv)
 	check(fd, "listen");
 	check(ipk_sock_set_cm(fd, IPK_CM_TTL | IPK_CM_PKTINFO, 1), "control messages");
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	memcpy(wb + 8, "HELLO-R-U-THERE", 15), wb[4] = (uint8_t)(getpid() >> 8), wb[5] = (uint8_t)getpid();
 	printf("tracing the route to %s\n", argv[1]);
 
 	for (int i = 1; i <= hops && i < 256; i++) {
-		wb[2] = wb[3] = 0, wb[6] = (uint8_t)(i >> 8), wb[7] = (uint8_t)i;
-		uint16_t c = ipk_csum(wb, sizeof(wb));
-		wb[2] = (uint8_t)(c >> 8), wb[3] = (uint8_t)c;
+		struct ipk_wbuf b;
+		echo.seq = (uint16_t)i;
+		ipk_wbuf_init(&b, wb, sizeof(wb));
+		check(ipk_icmp_build(&b, &echo, "HELLO-R-U-THERE", 15, 0), "build");
 		check(ipk_sock_set_ttl(fd, i), "set TTL");
 		double begin = now_ms();
 		struct ipk_msg w = {.buf = wb, .len = sizeof(wb), .addr = dst};
@@ -60,17 +61,24 @@ int main(int argc, char **argv)
 				break;
 			}
 			check(n, "read");
-			const uint8_t *m = p.payload, *e = m; /* the echo: ours, or quoted in an error */
-			if (p.payload_len >= 8 + 20 + 8 && m[0] == 11) /* time exceeded quotes the probe */
-				e = m + 8 + (m[8] & 0x0f) * 4;
-			if (p.payload_len < 8 || (e == m && m[0] != 0) || e + 8 > m + p.payload_len ||
-			    e[4] != wb[4] || e[5] != wb[5] || e[7] != (uint8_t)i)
+			struct ipk_icmp m, e; /* the answer, and the echo: ours, or quoted in an error */
+			struct ipk_ip4 q;
+			if (ipk_icmp_parse(p.payload, p.payload_len, &m) < 0)
+				continue;
+			e = m;
+			if (m.type == IPK_ICMP_TIME_EXCEEDED && /* quotes the probe's header and 8 bytes */
+			    (ipk_ip4_parse(p.payload + 8, p.payload_len - 8, IPK_IP4_GO, &q, NULL) < 0 ||
+			     ipk_icmp_parse(p.payload + 8 + q.hlen, p.payload_len - 8 - q.hlen, &e) < 0 ||
+			     e.type != IPK_ICMP_ECHO))
+				continue;
+			if ((m.type != IPK_ICMP_ECHO_REPLY && m.type != IPK_ICMP_TIME_EXCEEDED) ||
+			    e.id != echo.id || e.seq != echo.seq)
 				continue;
 			ipk_ip4_ntoa(p.hdr.src, peer), ipk_ip4_ntoa(p.cm.dst, cdst);
 			printf("%d\t%s %s %.3f ms\n\tcm: ttl %d src %s dst %s ifindex %u\n", i, peer,
-			       m[0] == 0 ? "echo-reply" : "time-exceeded", now_ms() - begin, p.cm.ttl,
+			       m.type == IPK_ICMP_ECHO_REPLY ? "echo-reply" : "time-exceeded", now_ms() - begin, p.cm.ttl,
 			       peer, cdst, p.cm.ifindex);
-			if (m[0] == 0)
+			if (m.type == IPK_ICMP_ECHO_REPLY)
 				return close(fd), 0;
 			break;
 		}
