@@ -191,9 +191,9 @@ static void test_verify_clean(void **state)
 		assert_int_equal(st.packets, 8);
 		assert_int_equal(st.passed, 8);
 		assert_int_equal(st.failed, 0);
-		assert_int_equal(st.igmp, 2);
-		assert_int_equal(st.udp, 4);
-		assert_int_equal(st.tcp, 2);
+		assert_int_equal(st.cls.n[IPK_PC_IGMP], 2);
+		assert_int_equal(st.cls.n[IPK_PC_UDP], 4);
+		assert_int_equal(st.cls.n[IPK_PC_TCP], 2);
 		assert_int_equal(st.remarshal_same, 8);
 		assert_int_equal(st.udp_csum_checked, 2); /* checksum 0 means none */
 		assert_int_equal(st.codes[ipk_verify_code_index(IPK_E_IP_CHECKSUM)], 0);

@@ -410,11 +410,13 @@ static void test_class(void **state)
 	ipk_packet_decode(IPK_DLT_RAW, f, 20 + w.len, 20 + w.len, &p);
 	assert_int_equal(ipk_packet_class(&p), IPK_PC_ICMP);
 	ipk_pkt_count(&c, &p);
-	assert_int_equal(c.other_ip, 2);
-	assert_int_equal(c.not_ip, 1);
-	assert_int_equal(c.invalid, 2);
-	assert_int_equal(c.icmp, 1);
-	assert_int_equal(c.igmp + c.udp + c.tcp, 0);
+	assert_int_equal(c.n[IPK_PC_OTHER_IP], 2);
+	assert_int_equal(c.n[IPK_PC_NOT_IP], 1);
+	assert_int_equal(c.n[IPK_PC_INVALID], 2);
+	assert_int_equal(c.n[IPK_PC_ICMP], 1);
+	assert_int_equal(c.n[IPK_PC_IGMP] + c.n[IPK_PC_UDP] + c.n[IPK_PC_TCP], 0);
+	assert_string_equal(ipk_packet_class_name(IPK_PC_OTHER_IP), "other ipv4");
+	assert_string_equal(ipk_packet_class_name(IPK_PC_COUNT), "unknown");
 }
 
 int main(void)

@@ -26,7 +26,7 @@
 
 struct stats {
 	uint64_t packets;
-	uint64_t igmp, udp, tcp, icmp, other_ip, not_ip, invalid;
+	struct ipk_pkt_counts cls;
 	uint64_t with_findings;
 	unsigned ncodes;
 	int code[64];       /* distinct error and finding codes seen, in order of first sight */
@@ -67,20 +67,7 @@ static void flush_out(struct decoder *d)
 static void count_packet(struct stats *st, const struct ipk_packet *p)
 {
 	st->packets++;
-	if (!p->has_ip4) {
-		if (p->has_link && p->link.ethertype != IPK_ETHERTYPE_IPV4)
-			st->not_ip++;
-		else
-			st->invalid++;
-	} else {
-		switch (p->l4) {
-		case IPK_L4_IGMP: st->igmp++; break;
-		case IPK_L4_UDP: st->udp++; break;
-		case IPK_L4_TCP: st->tcp++; break;
-		case IPK_L4_ICMP: st->icmp++; break;
-		default: st->other_ip++; break;
-		}
-	}
+	ipk_pkt_count(&st->cls, p);
 	if (p->findings.n)
 		st->with_findings++;
 	for (unsigned i = 0; i < p->findings.n; i++) {
@@ -277,14 +264,11 @@ static int decode_hex(struct decoder *d, const char *arg, int dlt)
 
 static void summary(const struct stats *st)
 {
-	fprintf(stderr,
-		"%llu packets: igmp %llu, udp %llu, tcp %llu, icmp %llu, other ipv4 %llu, "
-		"not ipv4 %llu, invalid %llu; %llu with errors or findings\n",
-		(unsigned long long)st->packets, (unsigned long long)st->igmp,
-		(unsigned long long)st->udp, (unsigned long long)st->tcp,
-		(unsigned long long)st->icmp, (unsigned long long)st->other_ip,
-		(unsigned long long)st->not_ip, (unsigned long long)st->invalid,
-		(unsigned long long)st->with_findings);
+	fprintf(stderr, "%llu packets", (unsigned long long)st->packets);
+	for (int k = 0; k < IPK_PC_COUNT; k++)
+		fprintf(stderr, "%s%s %llu", k ? ", " : ": ", ipk_packet_class_name(k),
+			(unsigned long long)st->cls.n[k]);
+	fprintf(stderr, "; %llu with errors or findings\n", (unsigned long long)st->with_findings);
 	for (unsigned k = 0; k < st->ncodes; k++)
 		fprintf(stderr, "  %-7s %-18s %llu\n",
 			ipk_err_is_finding(st->code[k]) ? "finding" : "error",

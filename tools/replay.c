@@ -113,12 +113,10 @@ static void print_stats(const char *name, const struct ipk_verify_stats *st, int
 		printf(" (%s)", ipk_link_name(dlt));
 	if (st->cut_records)
 		printf(", last record cut by the end of the file");
-	printf("\n  igmp %llu, udp %llu, tcp %llu, icmp %llu, other ipv4 %llu, not ipv4 %llu, "
-	       "invalid %llu\n",
-	       (unsigned long long)st->igmp, (unsigned long long)st->udp,
-	       (unsigned long long)st->tcp, (unsigned long long)st->icmp,
-	       (unsigned long long)st->other_ip, (unsigned long long)st->not_ip,
-	       (unsigned long long)st->invalid);
+	for (int k = 0; k < IPK_PC_COUNT; k++)
+		printf("%s%s %llu", k ? ", " : "\n  ", ipk_packet_class_name(k),
+		       (unsigned long long)st->cls.n[k]);
+	printf("\n");
 	printf("  ipv4 header re-marshal: %llu identical, %llu differ; bad checksums: ip %llu, "
 	       "igmp %llu, udp %llu of %llu checked\n",
 	       (unsigned long long)st->remarshal_same, (unsigned long long)st->remarshal_diff,

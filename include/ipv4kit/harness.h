@@ -80,7 +80,7 @@ static inline unsigned ipk_verify_code_index(int code)
 
 struct ipk_verify_stats {
 	uint64_t packets, passed, failed, truncated;
-	uint64_t igmp, udp, tcp, icmp, other_ip, not_ip, invalid; /* invalid: IPv4 that did not decode */
+	struct ipk_pkt_counts cls; /* per class: ipk_packet_class() */
 	uint64_t remarshal_same, remarshal_diff;
 	uint64_t ip_csum_bad, igmp_csum_bad, udp_csum_checked, udp_csum_bad;
 	uint64_t codes[IPK_VERIFY_NCODES]; /* errors and findings per code (0: any other code) */

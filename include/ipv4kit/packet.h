@@ -67,15 +67,29 @@ enum ipk_pkt_class {
 	IPK_PC_OTHER_IP,
 	IPK_PC_NOT_IP,
 	IPK_PC_INVALID,
+	IPK_PC_COUNT
 };
 IPK_API enum ipk_pkt_class ipk_packet_class(const struct ipk_packet *p) IPK_NONNULL(1);
 
-/* Counts per class, as decode and verify print them. */
+/* Name of a class as summaries print it: "igmp", "udp", "tcp", "icmp", "other ipv4",
+ * "not ipv4", "invalid" ("unknown" out of range). */
+IPK_API const char *ipk_packet_class_name(int cls);
+
+/* Counts per class (n[IPK_PC_UDP] ...), as decode and verify print them. */
 struct ipk_pkt_counts {
-	uint64_t igmp, udp, tcp, icmp, other_ip, not_ip, invalid;
+	uint64_t n[IPK_PC_COUNT];
 };
 /* Add 1 to the count of p's class. */
 IPK_API void ipk_pkt_count(struct ipk_pkt_counts *c, const struct ipk_packet *p) IPK_NONNULL(1, 2);
+
+/*
+ * Check the UDP checksum of a decoded packet over its pseudo-header (RFC 768), reading the frame p
+ * was decoded from. Returns 0 when it cannot be checked (not UDP, checksum 0: none sent, a
+ * fragment, a length field below 8 or past the payload, a datagram not wholly captured), 1 when it
+ * is right, -1 when it is wrong; then *want (may be NULL) is the value it should hold (a computed
+ * 0 given as 0xffff).
+ */
+IPK_API int ipk_packet_udp_check(const struct ipk_packet *p, uint16_t *want) IPK_NONNULL(1);
 
 /*
  * Frame offset of the UDP or TCP checksum field that covers the pseudo-header, or 0 when there

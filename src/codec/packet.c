@@ -154,11 +154,16 @@ enum ipk_pkt_class ipk_packet_class(const struct ipk_packet *p)
 	}
 }
 
+const char *ipk_packet_class_name(int cls)
+{
+	static const char *const names[IPK_PC_COUNT] = {"igmp", "udp",      "tcp",    "icmp",
+							"other ipv4", "not ipv4", "invalid"};
+	return cls >= 0 && cls < IPK_PC_COUNT ? names[cls] : "unknown";
+}
+
 void ipk_pkt_count(struct ipk_pkt_counts *c, const struct ipk_packet *p)
 {
-	uint64_t *by_class[] = {&c->igmp,     &c->udp,    &c->tcp,    &c->icmp,
-				&c->other_ip, &c->not_ip, &c->invalid};
-	(*by_class[ipk_packet_class(p)])++;
+	c->n[ipk_packet_class(p)]++;
 }
 
 size_t ipk_packet_l4_csum_off(const struct ipk_packet *p)
@@ -184,4 +189,22 @@ int ipk_packet_readdress(const struct ipk_packet *p, uint8_t *frame, uint32_t sr
 		c = 0xffff; /* RFC 768: a computed 0 is sent as all ones */
 	ipk_put16(frame + at, c);
 	return 1;
+}
+
+int ipk_packet_udp_check(const struct ipk_packet *p, uint16_t *want)
+{
+	const struct ipk_udp *u = &p->u.udp;
+	if (p->l4 != IPK_L4_UDP || u->checksum == 0 || p->ip4.mf || p->ip4.frag_off ||
+	    u->len < IPK_UDP_HLEN || u->len > p->l4_len ||
+	    p->l4_len != (size_t)(p->ip4.total_len - p->ip4.hlen))
+		return 0;
+	const uint8_t *b = p->frame + p->l4_off;
+	uint32_t ps = ipk_csum_pseudo(p->ip4.src, p->ip4.dst, IPK_PROTO_UDP, u->len);
+	if (ipk_csum_fold(ipk_csum_partial(b, u->len, ps)) == 0)
+		return 1;
+	if (want) {
+		uint16_t w = ipk_csum_expected(b, u->len, ps, u->checksum);
+		*want = w ? w : 0xffff;
+	}
+	return -1;
 }

@@ -123,39 +123,20 @@ static H_INLINE unsigned verify_one(int dlt, const uint8_t *frame, size_t caplen
 	}
 	if (H_UNLIKELY(fail & IPK_VF_IGMP_CSUM) && p->l4 == IPK_L4_IGMP)
 		r->igmp_csum_want = ipk_csum_expected(frame + p->l4_off, p->l4_len, 0, p->u.igmp.checksum);
-	if (p->l4 == IPK_L4_UDP && p->u.udp.checksum != 0 && !p->ip4.mf && p->ip4.frag_off == 0 &&
-	    p->u.udp.len >= 8 && p->u.udp.len <= p->l4_len &&
-	    p->l4_len == (size_t)(p->ip4.total_len - p->ip4.hlen)) {
-		/* the whole datagram is here: recompute over the pseudo-header (RFC 768) */
-		const uint8_t *u = frame + p->l4_off;
-		uint32_t ps = ipk_csum_pseudo(p->ip4.src, p->ip4.dst, IPK_PROTO_UDP, p->u.udp.len);
+	int uc = ipk_packet_udp_check(p, &r->udp_csum_want); /* whole datagrams only */
+	if (uc) {
 		udp_checked = 1;
 		if (st)
 			st->udp_csum_checked++;
-		if (H_UNLIKELY(ipk_csum_fold(ipk_csum_partial(u, p->u.udp.len, ps)) != 0)) {
+		if (H_UNLIKELY(uc < 0))
 			fail |= IPK_VF_UDP_CSUM;
-			uint16_t w = ipk_csum_expected(u, p->u.udp.len, ps, p->u.udp.checksum);
-			r->udp_csum_want = w ? w : 0xffff;
-		}
 	}
 	r->fail = fail;
 	r->truncated = (uint8_t)truncated;
 	r->udp_checked = udp_checked;
 	if (st) {
 		st->packets++;
-		if (p->has_ip4) {
-			switch (p->l4) {
-			case IPK_L4_IGMP: st->igmp++; break;
-			case IPK_L4_UDP: st->udp++; break;
-			case IPK_L4_TCP: st->tcp++; break;
-			case IPK_L4_ICMP: st->icmp++; break;
-			default: st->other_ip++; break;
-			}
-		} else if (p->has_link && p->link.ethertype != IPK_ETHERTYPE_IPV4) {
-			st->not_ip++;
-		} else {
-			st->invalid++;
-		}
+		ipk_pkt_count(&st->cls, p);
 		st->truncated += (unsigned)truncated;
 		if (H_UNLIKELY(fail))
 			count_fail(st, fail);
