@@ -393,7 +393,7 @@ static void test_go_fuzz_vectors(void **state)
 		struct ipk_cm cm = {0};
 		int rc = ipk_cm_parse(guard_place(go[i], 12), 12, &cm);
 		if (sizeof(struct cmsghdr) > 12)
-			assert_int_equal(rc, IPK_E_INVAL); /* shorter than a header */
+			assert_int_equal(rc, IPK_CM_TRUNCATED); /* shorter than a header, like Go: stop */
 		else
 			assert_int_equal(rc, 0); /* level 0, type 20 / 26: skipped */
 		assert_int_equal(cm.has, 0);
@@ -433,22 +433,24 @@ static void test_bad_cmsg_len(void **state)
 		assert_int_equal(cm.has, IPK_CM_TTL); /* parsed before the bad one: kept */
 		assert_int_equal(cm.ttl, 200);
 	}
-	/* every length past the end, up to absurd ones */
+	/* every length past the end, up to absurd ones: the buffer ends inside that message;
+	 * what came before is kept and the truncation reported */
 	static const size_t huge[] = {SIZE_MAX, SIZE_MAX - 7, (size_t)1 << 31, 4096};
 	for (size_t bad = len - second + 1; bad < len - second + 64; bad++) {
 		uint8_t t[128];
 		memcpy(t, buf, len);
 		put_len(t + second, bad);
 		struct ipk_cm cm = {0};
-		assert_int_equal(ipk_cm_parse(guard_place(t, len), len, &cm), IPK_E_INVAL);
+		assert_int_equal(ipk_cm_parse(guard_place(t, len), len, &cm), IPK_CM_TRUNCATED);
 		assert_int_equal(cm.has, IPK_CM_TTL);
+		assert_int_equal(cm.ttl, 200);
 	}
 	for (size_t i = 0; i < sizeof(huge) / sizeof(huge[0]); i++) {
 		uint8_t t[128];
 		memcpy(t, buf, len);
 		put_len(t, huge[i]);
 		struct ipk_cm cm = {0};
-		assert_int_equal(ipk_cm_parse(guard_place(t, len), len, &cm), IPK_E_INVAL);
+		assert_int_equal(ipk_cm_parse(guard_place(t, len), len, &cm), IPK_CM_TRUNCATED);
 		assert_int_equal(cm.has, 0);
 	}
 	/* every length of the last message that fits: the data is read as far as cmsg_len says
@@ -459,11 +461,35 @@ static void test_bad_cmsg_len(void **state)
 		put_len(t + second, good);
 		struct ipk_cm cm = {0};
 		assert_int_equal(ipk_cm_parse(guard_place(t, len), len, &cm),
-				 CMSG_ALIGN(good) == len - second ? 0 : IPK_E_INVAL);
+				 CMSG_ALIGN(good) == len - second ? 0 : IPK_CM_TRUNCATED);
 		size_t dl = good - CMSG_LEN(0);
 		unsigned want = IPK_CM_TTL | (dl == 1 || dl >= sizeof(int) ? IPK_CM_TOS : 0);
 		assert_int_equal(cm.has, want);
 	}
+}
+
+/* Whole messages, then a tail shorter than a cmsghdr (what a cut MSG_CTRUNC buffer can end
+ * with): the messages are kept and the truncation reported, for every tail length. */
+static void test_short_tail_kept(void **state)
+{
+	(void)state;
+	uint8_t buf[256];
+	size_t len = linux_buf(buf, sizeof(buf), IPK_CM_PKTINFO | IPK_CM_TTL | IPK_CM_TOS);
+	for (size_t tail = 1; tail < sizeof(struct cmsghdr); tail++) {
+		uint8_t t[256];
+		memcpy(t, buf, len);
+		memset(t + len, 0xee, tail);
+		struct ipk_cm cm = {0};
+		assert_int_equal(ipk_cm_parse(guard_place(t, len + tail), len + tail, &cm),
+				 IPK_CM_TRUNCATED);
+		assert_int_equal(cm.has, IPK_CM_PKTINFO | IPK_CM_TTL | IPK_CM_TOS);
+		assert_int_equal(cm.ttl, 200);
+		assert_int_equal(cm.dst, 0xc6120005u);
+	}
+	/* the same buffer without the tail parses whole */
+	struct ipk_cm cm = {0};
+	assert_int_equal(ipk_cm_parse(guard_place(buf, len), len, &cm), 0);
+	assert_int_equal(cm.has, IPK_CM_PKTINFO | IPK_CM_TTL | IPK_CM_TOS);
 }
 
 static void test_truncated_every_length(void **state)
@@ -493,8 +519,10 @@ static void test_truncated_every_length(void **state)
 		}
 		struct ipk_cm cm = {0};
 		int rc = ipk_cm_parse(guard_place(buf, n), n, &cm);
-		assert_int_equal(rc, ok ? 0 : IPK_E_INVAL);
+		assert_int_equal(rc, ok ? 0 : IPK_CM_TRUNCATED); /* cut: what was whole is kept */
 		assert_int_equal(cm.has, want);
+		if (want & IPK_CM_TTL)
+			assert_int_equal(cm.ttl, 200);
 	}
 }
 
@@ -620,7 +648,8 @@ static void test_kernel_buffers(void **state)
 	for (size_t cut = 0; cut < mh.msg_controllen; cut++) {
 		struct ipk_cm c2 = {0};
 		int rc = ipk_cm_parse(guard_place(ctl, cut), cut, &c2);
-		assert_true(rc == 0 || rc == IPK_E_INVAL);
+		assert_true(rc == 0 || rc == IPK_CM_TRUNCATED);
+		assert_true(rc == IPK_CM_TRUNCATED || c2.has == IPK_CM_ERR || cut == 0);
 		assert_true(c2.has == 0 || (c2.has == IPK_CM_ERR && c2.err.err == ECONNREFUSED));
 	}
 	close(s);
@@ -638,6 +667,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_zero_and_unknown_skipped),
 		cmocka_unit_test(test_go_fuzz_vectors),
+		cmocka_unit_test(test_short_tail_kept),
 		cmocka_unit_test(test_bad_cmsg_len),
 		cmocka_unit_test(test_truncated_every_length),
 	};

@@ -72,11 +72,21 @@ IPK_API size_t ipk_cm_space(unsigned flags);
  */
 IPK_API int ipk_cm_marshal(const struct ipk_cm *cm, uint8_t *buf, size_t cap) IPK_NONNULL(1);
 
+/* ipk_cm_parse: the buffer ends inside a control message (see there). Positive: not an error. */
+#define IPK_CM_TRUNCATED 1
+
 /*
  * Parse a received msg_control buffer buf[0..len) into cm (fields not present are left as they
  * were; has gains a bit per message found). Unknown levels/types, level 0 type 0 included, are
- * skipped. Returns 0, or IPK_E_INVAL for a cmsg whose length is below the header size or runs
- * past len (fields parsed before it are kept). Never reads past len.
+ * skipped. Never reads past len. Returns:
+ *   0                 every message parsed, the buffer ends at a message end (padding optional);
+ *   IPK_CM_TRUNCATED  the buffer ends inside a message: a tail shorter than a cmsghdr, or a
+ *                     cmsg_len running past len (how a cut buffer looks, e.g. with MSG_CTRUNC);
+ *                     every whole message before it is in cm, parsing stops there. Go stops
+ *                     silently at a short tail and fails the whole buffer (EINVAL, nothing kept)
+ *                     for a length past the end.
+ *   IPK_E_INVAL       a cmsg_len below the header size (malformed; messages before it are kept
+ *                     in cm), or buf NULL with len > 0.
  */
 IPK_API int ipk_cm_parse(const uint8_t *buf, size_t len, struct ipk_cm *cm) IPK_NONNULL(3);
 

@@ -172,10 +172,12 @@ int ipk_cm_parse(const uint8_t *buf, size_t len, struct ipk_cm *cm)
 		struct cmsghdr h;
 		size_t rem = len - off;
 		if (rem < sizeof(h))
-			return IPK_E_INVAL; /* a fragment too short for a header */
+			return IPK_CM_TRUNCATED; /* a tail too short for a header: keep what parsed */
 		memcpy(&h, buf + off, sizeof(h));
-		if (h.cmsg_len < CMSG_LEN(0) || h.cmsg_len > rem)
+		if (h.cmsg_len < CMSG_LEN(0))
 			return IPK_E_INVAL;
+		if (h.cmsg_len > rem)
+			return IPK_CM_TRUNCATED; /* the buffer ends inside this message */
 		if (h.cmsg_level == CM_LEVEL_IP)
 			parse_ip(h.cmsg_type, buf + off + CMSG_LEN(0), h.cmsg_len - CMSG_LEN(0), cm);
 		/* next header at the aligned end; the last message may lack its padding */
