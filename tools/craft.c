@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "ipv4kit/checksum.h"
 #include "ipv4kit/cmsg.h"
 #include "ipv4kit/error.h"
 #include "ipv4kit/fmt.h"
@@ -872,19 +871,20 @@ struct out {
 static void hdrincl_note(const char *iface, const uint8_t *ip, size_t n)
 {
 	char what[64] = "";
-	size_t hlen = n ? (size_t)(ip[0] & 15) * 4 : 0;
-	if (n < IPK_IP4_MINLEN || hlen < IPK_IP4_MINLEN || hlen > n) {
+	struct ipk_ip4 h;
+	/* LAX: IHL below 5 or past the bytes fails, as the kernel refuses it */
+	if (ipk_ip4_parse(ip, n, IPK_IP4_LAX, &h, NULL) < 0) {
 		fprintf(stderr, "%s: -i %s: note: the kernel refuses a raw-socket datagram of %zu bytes "
-			"with IHL %zu; --link ether sends it as built\n", PROG, iface, n, hlen / 4);
+			"with IHL %u; --link ether sends it as built\n", PROG, iface, n, h.ihl);
 		return;
 	}
-	if ((size_t)(ip[2] << 8 | ip[3]) != n)
+	if (h.total_len != n)
 		strcat(what, ", total length");
-	if (ipk_csum(ip, hlen) != 0)
+	if (!h.checksum_ok)
 		strcat(what, ", checksum");
-	if (!(ip[4] | ip[5]) && !(ip[6] & 0x40))
+	if (!h.id && !h.df)
 		strcat(what, ", zero ID");
-	if (!(ip[12] | ip[13] | ip[14] | ip[15]))
+	if (!h.src)
 		strcat(what, ", zero source");
 	if (what[0])
 		fprintf(stderr, "%s: -i %s: note: the kernel rewrites the %s on a raw socket; "

@@ -98,7 +98,7 @@ static void on_fail(void *ctx, uint64_t frame, const struct ipk_packet *p,
 	if (r->fail & IPK_VF_REMARSHAL)
 		ADD(" REMARSHAL (ipv4 header byte %u differs)", (unsigned)r->remarshal_off);
 	if (r->fail & IPK_VF_UDP_CSUM)
-		ADD(" UDP_CHECKSUM (udp at %zu, 0x%04x should be 0x%04x)", p->l4_off + 6,
+		ADD(" UDP_CHECKSUM (udp at %zu, 0x%04x should be 0x%04x)", p->l4_off + IPK_UDP_CSUM_OFF,
 		    p->u.udp.checksum, r->udp_csum_want);
 	printf("%s\n", line);
 #undef ADD

@@ -109,10 +109,10 @@ static int load_link_cb(struct ipk_replay_cap *c, int dlt, const struct ipk_cap_
 	if (eth->set_dst) {
 		dst = eth->dst;
 	} else if (l.ethertype == IPK_ETHERTYPE_IPV4 && l3len >= IPK_IP4_MINLEN) {
-		uint32_t a = (uint32_t)l3[16] << 24 | (uint32_t)l3[17] << 16 | (uint32_t)l3[18] << 8 |
-			     l3[19];
-		if (ipk_ip4_is_multicast(a)) {
-			ipk_eth_mcast_mac(a, mc);
+		struct ipk_ip4 h; /* the fixed header is read whatever the parse says of the rest */
+		(void)ipk_ip4_parse(l3, l3len, IPK_IP4_GO, &h, NULL);
+		if (ipk_ip4_is_multicast(h.dst)) {
+			ipk_eth_mcast_mac(h.dst, mc);
 			dst = mc;
 		}
 	}

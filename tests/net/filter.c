@@ -20,12 +20,12 @@ static const char *ns1, *ns2;
  * RawConn: the header and the message built with the codec. */
 static int send_icmp(int w, uint8_t type, uint16_t seq)
 {
-	uint8_t msg[16] = {0};
-	msg[0] = type;
-	ipk_put16(msg + 4, 0x4b4b);
-	ipk_put16(msg + 6, seq);
-	memcpy(msg + 8, "ipv4kit!", 8);
-	ipk_put16(msg + 2, ipk_csum(msg, sizeof(msg)));
+	uint8_t msg[16];
+	struct ipk_icmp m = {.type = type, .id = 0x4b4b, .seq = seq};
+	struct ipk_wbuf b;
+	ipk_wbuf_init(&b, msg, sizeof(msg));
+	if (ipk_icmp_build(&b, &m, "ipv4kit!", 8, 0))
+		return -1;
 	struct ipk_ip4 h = {0};
 	h.version = 4;
 	h.ttl = 64;
@@ -243,10 +243,11 @@ static void test_bpf_udp(void)
 			break;
 		uint8_t buf[256];
 		struct ipk_raw_pkt p;
+		struct ipk_udp uh;
 		if (ipk_raw_read(ru, buf, sizeof(buf), 0, &p, MSG_DONTWAIT) < 0 ||
-		    p.hdr.src != a1 || p.payload_len < 8)
+		    p.hdr.src != a1 || ipk_udp_parse(p.payload, p.payload_len, &uh) < 0)
 			continue;
-		uint16_t dp = ipk_be16(p.payload + 2);
+		uint16_t dp = uh.dport;
 		to_port2 += dp == PORT2;
 		if (dp == PORT && ++to_port == 2)
 			end = nu_now_ms() + 30;
