@@ -125,6 +125,7 @@ static int num_range(const char *tok, const char *s, unsigned long min, unsigned
 		     unsigned long *out)
 {
 	char *end;
+	*out = 0; /* defined on failure too (gcc -O2 cannot see that bad() returns nonzero) */
 	errno = 0;
 	unsigned long v = strtoul(s, &end, 0);
 	if (errno || end == s || *end || s[0] == '-' || s[0] == '+' || v < min || v > max)

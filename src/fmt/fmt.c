@@ -62,30 +62,6 @@ static const char dig2[201] = "0001020304050607080910111213141516171819202122232
 			      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 			      "8081828384858687888990919293949596979899";
 
-static inline unsigned ndigits32(uint32_t v)
-{
-	return v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5
-	       : v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
-}
-
-/* Write v's n digits ending at q (exclusive). */
-static inline void digits_back(char *q, uint32_t v)
-{
-	while (v >= 100) {
-		uint32_t r = v % 100;
-		v /= 100;
-		q -= 2;
-		q[0] = dig2[2 * r];
-		q[1] = dig2[2 * r + 1];
-	}
-	if (v >= 10) {
-		q[-2] = dig2[2 * v];
-		q[-1] = dig2[2 * v + 1];
-	} else {
-		q[-1] = (char)('0' + v);
-	}
-}
-
 /* Decimal. (Measured: this plain loop plus one memcpy beats digit-pair tables and fixed-size
  * copies here, which stall on store forwarding.) */
 static void put_u(struct ob *o, uint64_t v)

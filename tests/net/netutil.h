@@ -26,6 +26,8 @@ static int nu_failed;
 static int nu_passed;
 
 static inline void nu_result(int good, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static inline void nu_result(int good, const char *name, const char *fmt, ...)
 {
 	if (good) {
 		printf("ok %s\n", name);
@@ -46,6 +48,7 @@ static inline void nu_result(int good, const char *name, const char *fmt, ...)
 
 /* Abort the program on a setup failure (a socket that could not be opened, a namespace that is
  * missing): later checks would only repeat the same failure. */
+static inline void nu_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static inline void nu_die(const char *fmt, ...)
 {
 	va_list ap;
