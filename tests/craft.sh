@@ -115,6 +115,19 @@ jcheck "igmp trailing bytes (checksummed)" "ig['checksum_ok'] and 'IGMP_TRAILING
 	igmp2-report group=239.1.1.1 trail=00000000
 jcheck "v3 query nsrcs past the message" "'IGMP_SOURCES' in codes" igmp3-query src=10.0.0.1 nsrcs=5
 jcheck "v3 report nrecs past the message" "'IGMP_RECORDS' in codes" igmp3-report rec=allow,239.1.1.1 nrecs=3
+# overridden fields byte for byte, as scapy 2.5 writes them (IGMPv3/IGMPv3mq/IGMPv3mr with numsrc,
+# numgrp, res2, mrcode, chksum given; UDP and ICMP over 198.18.0.1 > 198.19.0.1)
+expect_msg "v3 report nrecs= resv=" "22 00 2e 06 be ef 00 07 01 00 00 00 ef 01 01 01" \
+	igmp3-report rec=is_in,239.1.1.1 nrecs=7 resv=0xbeef
+expect_msg "v3 query nsrcs= s" "11 64 34 ff e8 01 01 01 0a 7d 00 09 c6 12 00 01" \
+	igmp3-query group=232.1.1.1 src=198.18.0.1 nsrcs=9 s
+expect_msg "type= code= trail= (checksummed)" "16 05 f5 f5 ef 01 01 01 01 02 03" \
+	igmp1-report group=239.1.1.1 type=0x16 code=5 trail=010203
+expect_msg "igmp csum= as given" "17 00 de ad ef 01 01 01" igmp2-leave group=239.1.1.1 csum=0xdead
+got=$(hexof ip src=198.18.0.1 dst=198.19.0.1 udp sport=1 dport=2 hex=73af | cut -d' ' -f21-)
+check "udp checksum computed 0 is sent as ffff" [ "$got" = "00 01 00 02 00 0a ff ff 73 af" ]
+got=$(hexof ip src=198.18.0.1 dst=198.19.0.1 icmp-echo id=1 seq=2 payload=abc | cut -d' ' -f21-)
+check "icmp echo bytes" [ "$got" = "08 00 33 9a 00 01 00 02 61 62 63" ]
 jcheck "general query with sources" "'IGMP_GQ_SOURCES' in found and codes==[]" igmp3-query src=10.0.0.1
 jcheck "igmp ttl override" "ip['ttl']==2 and 'IGMP_TTL' in found and codes==[]" ip ttl=2 igmp2-report group=239.1.1.1
 jcheck "igmp opt=none drops Router Alert" "opts==[] and ip['ihl']==5 and 'IGMP_NO_RA' in found and codes==[]" \
