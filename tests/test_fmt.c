@@ -1,4 +1,4 @@
-/* test_fmt.c - the formatter (fmt.c): exact text, verbose and JSON lines for packets built with the codec builders. */
+/* test_fmt.c - the formatter (src/fmt): exact text, verbose and JSON lines for packets built with the codec builders; received datagrams with hostile strings. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -320,6 +320,83 @@ static void t_timestamps(void **state)
 	assert_true(strncmp(out, "42 01:01:01.000005 ", 19) == 0);
 }
 
+/* A received datagram (ipv4kit listen): text and JSON, unknown values, hostile strings. */
+static void t_dgram(void **state)
+{
+	(void)state;
+	static const uint8_t pl[] = "ipk seq=1 klmnopqrstuvwxyz0123";
+	struct ipk_fmt_dgram d = {.src = IPK_IP4_ADDR(198, 18, 133, 1),
+				  .dst = IPK_IP4_ADDR(239, 1, 2, 3),
+				  .sport = 54859,
+				  .dport = 5001,
+				  .has_dst = 1,
+				  .ttl = 5,
+				  .tos = 0x28,
+				  .ifindex = 2,
+				  .ifname = "veth2",
+				  .len = 64,
+				  .seq = 1,
+				  .data = pl,
+				  .data_len = sizeof(pl) - 1};
+	struct ipk_fmt_meta m = {1, 86400 + 3600, 983312000};
+	int r = ipk_fmt_dgram(&d, &m, IPK_FMT_TEXT, out, sizeof(out) - 1);
+	assert_true(r > 0);
+	out[r] = 0;
+	assert_string_equal(out, "1 01:00:00.983312 veth2 198.18.133.1.54859 > 239.1.2.3.5001: UDP, "
+				 "length 64 [ttl 5, tos 0x28] seq 1 \"ipk seq=1 klmnopqrstuvwx\"...\n");
+	r = ipk_fmt_dgram(&d, &m, IPK_FMT_JSON, out, sizeof(out) - 1);
+	out[r] = 0;
+	assert_string_equal(out, "{\"frame\":1,\"ts\":90000.983312,\"src\":\"198.18.133.1\","
+				 "\"sport\":54859,\"dst\":\"239.1.2.3\",\"dport\":5001,\"ifindex\":2,"
+				 "\"ifname\":\"veth2\",\"ttl\":5,\"tos\":40,\"len\":64,\"seq\":1,"
+				 "\"data\":\"69706b207365713d31206b6c6d6e6f70\"}\n");
+
+	/* Nothing known from control messages, a cut datagram, no payload. */
+	struct ipk_fmt_dgram u = {.src = IPK_IP4_ADDR(198, 18, 0, 9), .sport = 1, .dport = 2,
+				  .ttl = -1, .tos = -1, .seq = -1, .truncated = 1, .len = 9000};
+	r = ipk_fmt_dgram(&u, &m, IPK_FMT_TEXT, out, sizeof(out) - 1);
+	out[r] = 0;
+	assert_string_equal(out, "1 01:00:00.983312 ? 198.18.0.9.1 > ?.2: UDP, length 9000 [] "
+				 "[truncated] \"\"\n");
+	r = ipk_fmt_dgram(&u, &m, IPK_FMT_JSON, out, sizeof(out) - 1);
+	out[r] = 0;
+	assert_string_equal(out, "{\"frame\":1,\"ts\":90000.983312,\"src\":\"198.18.0.9\",\"sport\":1,"
+				 "\"dst\":null,\"dport\":2,\"ifindex\":0,\"ifname\":null,\"ttl\":null,"
+				 "\"tos\":null,\"len\":9000,\"truncated\":true,\"data\":\"\"}\n");
+	check_json(out);
+
+	/* Hostile bytes: an interface name with quotes, backslashes and control bytes is escaped in
+	 * JSON; payload bytes that are not plain printable characters show as '.' in text. */
+	static const uint8_t bad[] = {'"', '\\', '\n', 0x01, 'x', 0xff};
+	d.ifname = "a\"b\\c\n\x01\x1f\xc3\xa9";
+	d.data = bad;
+	d.data_len = sizeof(bad);
+	r = ipk_fmt_dgram(&d, &m, IPK_FMT_JSON, out, sizeof(out) - 1);
+	out[r] = 0;
+	check_json(out);
+	assert_non_null(strstr(out, ",\"ifname\":\"a\\\"b\\\\c\\n\\u0001\\u001f\xc3\xa9\",\"ttl\":5,"));
+	assert_non_null(strstr(out, ",\"data\":\"225c0a0178ff\"}\n"));
+	r = ipk_fmt_dgram(&d, &m, IPK_FMT_TEXT, out, sizeof(out) - 1);
+	out[r] = 0;
+	assert_non_null(strstr(out, " seq 1 \"....x.\"\n"));
+
+	/* Every smaller buffer: NOSPACE, nothing written past it; bad arguments: INVAL. */
+	char big[512];
+	for (int style = IPK_FMT_TEXT; style <= IPK_FMT_JSON; style += 2) {
+		int full = ipk_fmt_dgram(&d, &m, style, big, sizeof(big));
+		assert_true(full > 0);
+		for (size_t cap = 0; cap < (size_t)full; cap++) {
+			char small[512];
+			memset(small, 0x5a, sizeof(small));
+			assert_int_equal(ipk_fmt_dgram(&d, &m, style, small, cap), IPK_E_NOSPACE);
+			assert_int_equal((unsigned char)small[cap], 0x5a);
+		}
+	}
+	assert_int_equal(ipk_fmt_dgram(&d, &m, IPK_FMT_VERBOSE, big, sizeof(big)), IPK_E_INVAL);
+	d.data = NULL;
+	assert_int_equal(ipk_fmt_dgram(&d, &m, IPK_FMT_JSON, big, sizeof(big)), IPK_E_INVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,7 +404,7 @@ int main(void)
 		cmocka_unit_test(t_v3_report),     cmocka_unit_test(t_udp_ra),
 		cmocka_unit_test(t_options),       cmocka_unit_test(t_malformed),
 		cmocka_unit_test(t_json_valid),    cmocka_unit_test(t_nospace),
-		cmocka_unit_test(t_timestamps),
+		cmocka_unit_test(t_timestamps),    cmocka_unit_test(t_dgram),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "ipv4kit/bpf.h"
+#include "ipv4kit/fmt.h"
 #include "ipv4kit/ip4.h"
 #include "ipv4kit/sock.h"
 
@@ -25,7 +26,6 @@
 #define MAX_SRCS 16          /* sources in one GROUP@S1,S2 or GROUP!S1,S2 argument */
 #define RBATCH 16            /* datagrams per recvmmsg */
 #define RBUF 65536           /* one datagram */
-#define PREVIEW 24           /* payload characters shown in text output */
 #define BPF_MAX 4096         /* Linux BPF_MAXINSNS */
 #define CM_FLAGS (IPK_CM_TTL | IPK_CM_TOS | IPK_CM_PKTINFO)
 
@@ -218,77 +218,35 @@ struct out {
 	struct ifcache ifc;
 };
 
+/* One datagram through the formatter (text or JSON, escaped), with what its control messages
+ * said. */
 static void print_msg(struct out *o, uint64_t frame, const struct timespec *ts,
 		      const struct ipk_msg *m)
 {
-	char src[16], dst[16];
 	const struct ipk_cm *cm = &m->cm;
-	const uint8_t *p = m->buf;
-	size_t shown = m->len < m->cap ? m->len : m->cap;
-	long long seq = payload_seq(p, shown);
-	const char *ifn = (cm->has & IPK_CM_PKTINFO) && cm->ifindex ? ifname_of(&o->ifc, cm->ifindex)
-								     : NULL;
-	ipk_ip4_ntoa(m->addr, src);
-	if (cm->has & IPK_CM_PKTINFO)
-		ipk_ip4_ntoa(cm->dst, dst);
-	else
-		strcpy(dst, "?");
-
-	if (o->json) {
-		printf("{\"frame\":%llu,\"ts\":%lld.%06ld,\"src\":\"%s\",\"sport\":%u,", (unsigned long long)frame,
-		       (long long)ts->tv_sec, ts->tv_nsec / 1000, src, m->port);
-		if (cm->has & IPK_CM_PKTINFO)
-			printf("\"dst\":\"%s\",", dst);
-		else
-			printf("\"dst\":null,");
-		printf("\"dport\":%u,\"ifindex\":%u,", o->port,
-		       (cm->has & IPK_CM_PKTINFO) ? (unsigned)cm->ifindex : 0u);
-		if (ifn)
-			printf("\"ifname\":\"%s\",", ifn);
-		else
-			printf("\"ifname\":null,");
-		if (cm->has & IPK_CM_TTL)
-			printf("\"ttl\":%d,", cm->ttl);
-		else
-			printf("\"ttl\":null,");
-		if (cm->has & IPK_CM_TOS)
-			printf("\"tos\":%u,", cm->tos);
-		else
-			printf("\"tos\":null,");
-		printf("\"len\":%zu", m->len);
-		if (m->flags & MSG_TRUNC)
-			printf(",\"truncated\":true");
-		if (seq >= 0)
-			printf(",\"seq\":%lld", seq);
-		printf(",\"data\":\"");
-		for (size_t i = 0; i < shown && i < 16; i++)
-			printf("%02x", p[i]);
-		printf("\"}\n");
-		return;
-	}
-	struct tm tm;
-	gmtime_r(&ts->tv_sec, &tm);
-	printf("%llu %02d:%02d:%02d.%06ld %s %s.%u > %s.%u: UDP, length %zu [", (unsigned long long)frame,
-	       tm.tm_hour, tm.tm_min, tm.tm_sec, ts->tv_nsec / 1000, ifn ? ifn : "?", src, m->port, dst,
-	       o->port, m->len);
-	const char *sep = "";
-	if (cm->has & IPK_CM_TTL) {
-		printf("ttl %d", cm->ttl);
-		sep = ", ";
-	}
-	if (cm->has & IPK_CM_TOS)
-		printf("%stos 0x%02x", sep, cm->tos);
-	printf("]");
-	if (m->flags & MSG_TRUNC)
-		printf(" [truncated]");
-	if (seq >= 0)
-		printf(" seq %lld", seq);
-	char pv[PREVIEW + 1];
-	size_t n = 0;
-	for (; n < shown && n < PREVIEW; n++)
-		pv[n] = p[n] >= 0x20 && p[n] < 0x7f && p[n] != '"' && p[n] != '\\' ? (char)p[n] : '.';
-	pv[n] = '\0';
-	printf(" \"%s\"%s\n", pv, shown > PREVIEW ? "..." : "");
+	int pktinfo = (cm->has & IPK_CM_PKTINFO) != 0;
+	struct ipk_fmt_dgram d = {
+	    .src = m->addr,
+	    .dst = pktinfo ? cm->dst : 0,
+	    .sport = m->port,
+	    .dport = o->port,
+	    .has_dst = (uint8_t)pktinfo,
+	    .truncated = (m->flags & MSG_TRUNC) != 0,
+	    .ttl = (int16_t)((cm->has & IPK_CM_TTL) ? cm->ttl : -1),
+	    .tos = (int16_t)((cm->has & IPK_CM_TOS) ? cm->tos : -1),
+	    .ifindex = pktinfo ? (unsigned)cm->ifindex : 0u,
+	    .ifname = pktinfo && cm->ifindex ? ifname_of(&o->ifc, cm->ifindex) : NULL,
+	    .len = m->len,
+	    .data = m->buf,
+	    .data_len = m->len < m->cap ? m->len : m->cap,
+	};
+	d.seq = payload_seq(d.data, d.data_len);
+	/* whole microseconds, as the socket timestamps are */
+	struct ipk_fmt_meta fm = {frame, (int64_t)ts->tv_sec, (uint32_t)(ts->tv_nsec / 1000 * 1000)};
+	char line[512 + 4 * IF_NAMESIZE];
+	int n = ipk_fmt_dgram(&d, &fm, o->json ? IPK_FMT_JSON : IPK_FMT_TEXT, line, sizeof(line));
+	if (n > 0)
+		fwrite(line, 1, (size_t)n, stdout);
 }
 
 static void usage(FILE *f)

@@ -1,4 +1,4 @@
-/* fmt.h - the one packet formatter: one-line text, verbose text and JSON lines (docs/json.md). */
+/* fmt.h - the one formatter: packets as text, verbose text or JSON, received datagrams as text or JSON (docs/json.md). */
 #ifndef IPV4KIT_FMT_H
 #define IPV4KIT_FMT_H
 
@@ -32,6 +32,36 @@ enum ipk_fmt_style {
  */
 IPK_API int ipk_fmt_packet(const struct ipk_packet *p, const struct ipk_fmt_meta *m, int style,
 			   char *out, size_t cap) IPK_NONNULL(1, 2, 4);
+
+/*
+ * A UDP datagram received on a socket (ipv4kit listen): what arrived with it as control messages,
+ * in host byte order. Unknown values: has_dst 0, ifindex 0, ifname NULL, ttl/tos -1, seq -1.
+ */
+struct ipk_fmt_dgram {
+	uint32_t src, dst;    /* addresses; dst only when has_dst */
+	uint16_t sport, dport;
+	uint8_t has_dst;      /* the destination is known (IP_PKTINFO) */
+	uint8_t truncated;    /* the datagram was longer than the buffer (MSG_TRUNC) */
+	int16_t ttl, tos;     /* -1: not known */
+	unsigned ifindex;     /* arrival interface, 0: not known */
+	const char *ifname;   /* its name (any bytes: escaped in JSON), or NULL */
+	size_t len;           /* datagram length */
+	int64_t seq;          /* `ipv4kit send` sequence number found in the payload, or -1 */
+	const uint8_t *data;  /* the received bytes (NULL allowed when data_len is 0) */
+	size_t data_len;
+};
+
+/*
+ * Format d into out[0..cap) ending with '\n', as IPK_FMT_TEXT (one line: frame, time, interface,
+ * addresses, length, [ttl, tos], [truncated], seq, the first 24 payload bytes as characters) or
+ * IPK_FMT_JSON (one object: frame, ts, src, sport, dst, dport, ifindex, ifname, ttl, tos, len,
+ * truncated when set, seq when known, data = the first 16 payload bytes in hex; unknown values
+ * are null). Returns the bytes written, IPK_E_NOSPACE if cap was too small (256 bytes plus the
+ * JSON-escaped interface name always suffice), IPK_E_INVAL for another style or data NULL with
+ * data_len > 0. No allocation.
+ */
+IPK_API int ipk_fmt_dgram(const struct ipk_fmt_dgram *d, const struct ipk_fmt_meta *m, int style,
+			  char *out, size_t cap) IPK_NONNULL(1, 2, 4);
 
 #define IPK_FMT_MAX 16384
 /* Always suffices: the worst case is a 65535-byte IGMPv3 report of 8188 empty records (about
