@@ -296,6 +296,19 @@ static void test_eth_build(void **state)
 	ipk_eth_mcast_mac(IPK_IP4_ADDR(224, 127, 255, 254), mac);
 	assert_memory_equal(mac, top, 6);
 
+	/* addresses replaced in place; a frame too short for one keeps it */
+	uint8_t f2[sizeof(eth_vlan)];
+	static const uint8_t other[6] = {0x0a, 1, 2, 3, 4, 5};
+	memcpy(f2, eth_vlan, sizeof(f2));
+	ipk_eth_set_addrs(f2, sizeof(f2), other, NULL);
+	assert_memory_equal(f2, other, 6);
+	assert_memory_equal(f2 + 6, eth_vlan + 6, sizeof(f2) - 6);
+	ipk_eth_set_addrs(f2, 11, eth_vlan, other);
+	assert_memory_equal(f2, eth_vlan, sizeof(f2));
+	ipk_eth_set_addrs(f2, 12, NULL, other);
+	assert_memory_equal(f2 + 6, other, 6);
+	assert_memory_equal(f2 + 12, eth_vlan + 12, sizeof(f2) - 12);
+
 	/* the decoder reads back what was built */
 	struct ipk_link l;
 	uint8_t frame[64];

@@ -72,6 +72,11 @@ IPK_API int ipk_eth_build(struct ipk_wbuf *w, const uint8_t dst[6], const uint8_
  */
 IPK_API int ipk_vlan_build(struct ipk_wbuf *w, uint16_t tci, uint16_t ethertype) IPK_NONNULL(1);
 
+/* Replace the destination (dst not NULL) and source (src not NULL) MAC of the Ethernet frame
+ * frame[0..len); an address the frame is too short to hold whole is left as it is. */
+IPK_API void ipk_eth_set_addrs(uint8_t *frame, size_t len, const uint8_t *dst, const uint8_t *src)
+	IPK_NONNULL(1);
+
 /* The Ethernet MAC of an IPv4 multicast group (RFC 1112 6.4): 01:00:5e and the low 23 bits of
  * the group (host order). Any address is mapped; check ipk_ip4_is_multicast() first. */
 IPK_API void ipk_eth_mcast_mac(uint32_t group_host_order, uint8_t mac[6]) IPK_NONNULL(2);

@@ -183,3 +183,11 @@ void ipk_eth_mcast_mac(uint32_t group_host_order, uint8_t mac[6])
 	mac[4] = (uint8_t)(group_host_order >> 8);
 	mac[5] = (uint8_t)group_host_order;
 }
+
+void ipk_eth_set_addrs(uint8_t *frame, size_t len, const uint8_t *dst, const uint8_t *src)
+{
+	if (dst && len >= 6)
+		memcpy(frame, dst, 6);
+	if (src && len >= 12)
+		memcpy(frame + 6, src, 6);
+}

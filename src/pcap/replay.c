@@ -94,10 +94,8 @@ static int load_link_cb(struct ipk_replay_cap *c, int dlt, const struct ipk_cap_
 	uint8_t *d = c->data + c->len;
 	if (dlt == IPK_DLT_EN10MB) {
 		memcpy(d, f->data, f->caplen);
-		if (eth->set_dst && f->caplen >= 6)
-			memcpy(d, eth->dst, 6);
-		if (eth->set_src && f->caplen >= 12)
-			memcpy(d + 6, eth->src, 6);
+		ipk_eth_set_addrs(d, f->caplen, eth->set_dst ? eth->dst : NULL,
+				  eth->set_src ? eth->src : NULL);
 		e->plen = f->caplen;
 		c->len += f->caplen;
 		return 0;
