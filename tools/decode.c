@@ -17,6 +17,7 @@
 #include "ipv4kit/harness.h"
 #include "ipv4kit/link.h"
 #include "ipv4kit/packet.h"
+#include "ipv4kit/reasm.h"
 
 #define PROG "ipv4kit decode"
 /* Output buffer: one write(2) per megabyte, never a per-packet flush (live capture flushes per
@@ -28,6 +29,7 @@ struct stats {
 	uint64_t packets;
 	struct ipk_pkt_counts cls;
 	uint64_t with_findings;
+	uint64_t reassembled, reasm_dropped; /* --reassemble: datagrams completed, given up */
 	unsigned ncodes;
 	int code[64];       /* distinct error and finding codes seen, in order of first sight */
 	uint64_t code_n[64];
@@ -42,6 +44,10 @@ struct decoder {
 	char *obuf;
 	size_t olen;
 	int out_err;
+	struct ipk_reasm *ra; /* --reassemble: the reassembler (4 MiB, Linux defaults), else NULL */
+	uint64_t last_frame;  /* the last frame seen, and its time: where the end of input is */
+	int64_t last_sec;
+	uint32_t last_nsec;
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -64,14 +70,10 @@ static void flush_out(struct decoder *d)
 		d->out_err = 1;
 }
 
-static void count_packet(struct stats *st, const struct ipk_packet *p)
+static void count_codes(struct stats *st, const struct ipk_findings *f)
 {
-	st->packets++;
-	ipk_pkt_count(&st->cls, p);
-	if (p->findings.n)
-		st->with_findings++;
-	for (unsigned i = 0; i < p->findings.n; i++) {
-		int c = p->findings.v[i].code;
+	for (unsigned i = 0; i < f->n; i++) {
+		int c = f->v[i].code;
 		unsigned k = 0;
 		while (k < st->ncodes && st->code[k] != c)
 			k++;
@@ -84,28 +86,105 @@ static void count_packet(struct stats *st, const struct ipk_packet *p)
 	}
 }
 
-/* Decode one frame, count it, and (unless quiet) format it into the output buffer. */
+static void count_packet(struct stats *st, const struct ipk_packet *p)
+{
+	st->packets++;
+	ipk_pkt_count(&st->cls, p);
+	if (p->findings.n)
+		st->with_findings++;
+	count_codes(st, &p->findings);
+}
+
+/* Format a frame (dg NULL), a reassembled datagram (p decoded from dg) or a datagram the
+ * reassembler gave up on (p NULL) into the output buffer. */
+static void emit(struct decoder *d, const struct ipk_packet *p, const struct ipk_reasm_dgram *dg,
+		 const struct ipk_fmt_meta *m)
+{
+	for (int retry = 0; retry < 2; retry++) {
+		char *o = d->obuf + d->olen;
+		size_t cap = OBUF_SIZE - d->olen;
+		int n = dg ? ipk_fmt_reasm(p, dg, m, d->style, o, cap)
+			   : ipk_fmt_packet(p, m, d->style, o, cap);
+		if (n == IPK_E_NOSPACE && d->olen && !retry) {
+			flush_out(d);
+			continue;
+		}
+		if (n < 0) {
+			fprintf(stderr, "%s: frame %llu: cannot format: %s\n", PROG,
+				(unsigned long long)m->frame, ipk_strerror(n));
+			return;
+		}
+		d->olen += (size_t)n;
+		return;
+	}
+}
+
+/* A datagram the reassembler is done with, reported at frame/sec/nsec: a complete one is decoded
+ * as a raw IPv4 datagram (IGMP checks by the decoder, the UDP checksum here), a dropped one is
+ * its finding. */
+static void reasm_done(struct decoder *d, const struct ipk_reasm_dgram *dg, uint64_t frame,
+		       int64_t sec, uint32_t nsec)
+{
+	struct ipk_fmt_meta m = {frame, sec, nsec};
+	struct ipk_packet q;
+
+	if (dg->reason) {
+		struct ipk_findings f = {.n = 0};
+		ipk_findings_add(&f, dg->reason, IPK_LAYER_IPV4, 0);
+		d->st.reasm_dropped++;
+		count_codes(&d->st, &f);
+		if (!d->quiet)
+			emit(d, NULL, dg, &m);
+		return;
+	}
+	ipk_packet_decode(IPK_DLT_RAW, dg->data, dg->len, dg->len, &q);
+	uint16_t want;
+	if (ipk_packet_udp_check(&q, &want) < 0)
+		ipk_findings_add(&q.findings, IPK_E_UDP_CHECKSUM, IPK_LAYER_UDP, q.l4_off + 6);
+	d->st.reassembled++;
+	count_codes(&d->st, &q.findings);
+	if (!d->quiet)
+		emit(d, &q, dg, &m);
+}
+
+/* Decode one frame, count it, and (unless quiet) format it into the output buffer; with
+ * --reassemble, a whole fragment goes to the reassembler (its findings join the frame's) and
+ * what the reassembler is done with follows the frame. */
 static void handle(struct decoder *d, int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 		   uint64_t frame, int64_t sec, uint32_t nsec)
 {
 	struct ipk_packet p;
+	struct ipk_reasm_dgram dg;
+	int done = 0;
+
 	ipk_packet_decode(dlt, data, caplen, wirelen, &p);
+	if (d->ra) {
+		uint64_t now = (uint64_t)sec * 1000000000u + nsec;
+		d->last_frame = frame;
+		d->last_sec = sec;
+		d->last_nsec = nsec;
+		while (ipk_reasm_expire(d->ra, now, &dg))
+			reasm_done(d, &dg, frame, sec, nsec);
+		if (p.has_ip4 && (p.ip4.mf || p.ip4.frag_off))
+			done = ipk_reasm_add(d->ra, data + p.ip_off, caplen - p.ip_off, now, frame,
+					     &p.findings, p.ip_off, &dg) == 1;
+	}
 	count_packet(&d->st, &p);
 	d->done++;
-	if (d->quiet)
-		return;
-	struct ipk_fmt_meta m = {frame, sec, nsec};
-	int n = ipk_fmt_packet(&p, &m, d->style, d->obuf + d->olen, OBUF_SIZE - d->olen);
-	if (n == IPK_E_NOSPACE && d->olen) {
-		flush_out(d);
-		n = ipk_fmt_packet(&p, &m, d->style, d->obuf, OBUF_SIZE);
+	if (!d->quiet) {
+		struct ipk_fmt_meta m = {frame, sec, nsec};
+		emit(d, &p, NULL, &m);
 	}
-	if (n < 0) {
-		fprintf(stderr, "%s: frame %llu: cannot format: %s\n", PROG, (unsigned long long)frame,
-			ipk_strerror(n));
-		return;
-	}
-	d->olen += (size_t)n;
+	if (done)
+		reasm_done(d, &dg, frame, sec, nsec);
+}
+
+/* End of an input: the datagrams still in progress are reported incomplete at its last frame. */
+static void reasm_end(struct decoder *d)
+{
+	struct ipk_reasm_dgram dg;
+	while (d->ra && ipk_reasm_flush(d->ra, &dg))
+		reasm_done(d, &dg, d->last_frame, d->last_sec, d->last_nsec);
 }
 
 static int limit_reached(const struct decoder *d)
@@ -128,6 +207,8 @@ static int decode_file(struct decoder *d, const char *path)
 {
 	char err[PCAP_ERRBUF_SIZE + 256];
 	int rc = ipk_cap_read(path, cap_frame, d, NULL, err, sizeof(err));
+
+	reasm_end(d); /* fragments of one file never join those of the next */
 
 	if (rc > 0) /* stopped by -c or a signal */
 		return IPK_EXIT_OK;
@@ -210,6 +291,7 @@ static int decode_live(struct decoder *d, const char *iface, const char *expr)
 	}
 	live_pcap = NULL;
 	pcap_close(pc);
+	reasm_end(d);
 	return ret;
 }
 
@@ -258,6 +340,7 @@ static int decode_hex(struct decoder *d, const char *arg, int dlt)
 				ret = IPK_EXIT_FINDINGS;
 		free(line);
 	}
+	reasm_end(d);
 	free(buf);
 	return ret;
 }
@@ -269,6 +352,9 @@ static void summary(const struct stats *st)
 		fprintf(stderr, "%s%s %llu", k ? ", " : ": ", ipk_packet_class_name(k),
 			(unsigned long long)st->cls.n[k]);
 	fprintf(stderr, "; %llu with errors or findings\n", (unsigned long long)st->with_findings);
+	if (st->reassembled || st->reasm_dropped)
+		fprintf(stderr, "reassembled %llu datagrams, %llu dropped\n",
+			(unsigned long long)st->reassembled, (unsigned long long)st->reasm_dropped);
 	for (unsigned k = 0; k < st->ncodes; k++)
 		fprintf(stderr, "  %-7s %-18s %llu\n",
 			ipk_err_is_finding(st->code[k]) ? "finding" : "error",
@@ -278,9 +364,9 @@ static void summary(const struct stats *st)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ipv4kit decode [-v | --json] [-q] [-c N] FILE...\n"
-		"       ipv4kit decode [-v | --json] [-q] [-c N] -i IFACE [EXPRESSION]\n"
-		"       ipv4kit decode [-v | --json] [-q] [--link ether|raw] --hex HEX|-\n"
+		"usage: ipv4kit decode [-v | --json] [-q] [-c N] [--reassemble] FILE...\n"
+		"       ipv4kit decode [-v | --json] [-q] [-c N] [--reassemble] -i IFACE [EXPRESSION]\n"
+		"       ipv4kit decode [-v | --json] [-q] [--reassemble] [--link ether|raw] --hex HEX|-\n"
 		"\n"
 		"Decode IPv4/IGMP packets from pcap or pcapng files ('-': a capture on stdin), a live\n"
 		"interface, or hex.\n"
@@ -292,6 +378,10 @@ static void usage(FILE *f)
 		"  -v              verbose: every header field, option, record and finding\n"
 		"      --json      one JSON object per packet (keys: see ipv4kit(1))\n"
 		"  -q, --quiet     print no packets, only a summary on stderr\n"
+		"      --reassemble  after the fragment that completes a datagram, print the datagram\n"
+		"                  (marked reassembled, with its frames) decoded with IGMP and UDP\n"
+		"                  checks; overlaps, duplicates and datagrams given up (30 s, 4 MiB,\n"
+		"                  the end of the input) are findings\n"
 		"  -h, --help      this help\n"
 		"Exit: 0 all input read (malformed packets are reported, not fatal); 1 some input\n"
 		"could not be read (bad hex line, corrupt capture); 2 usage, file or interface error.\n");
@@ -304,11 +394,13 @@ int ipk_cmd_decode(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},      {"verbose", no_argument, NULL, 'v'},
 		{"quiet", no_argument, NULL, 'q'},     {"count", required_argument, NULL, 'c'},
 		{"interface", required_argument, NULL, 'i'}, {"help", no_argument, NULL, 'h'},
+		{"reassemble", no_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
 	struct decoder *d = calloc(1, sizeof(*d));
 	const char *iface = NULL, *hex = NULL;
-	int dlt_hex = IPK_DLT_RAW, verbose = 0, json = 0, opt, ret = IPK_EXIT_OK;
+	int dlt_hex = IPK_DLT_RAW, verbose = 0, json = 0, reasm = 0, opt, ret = IPK_EXIT_OK;
+	void *reasm_mem = NULL;
 
 	if (!d)
 		return IPK_EXIT_USAGE;
@@ -321,6 +413,7 @@ int ipk_cmd_decode(int argc, char **argv)
 		case 'v': verbose = 1; break;
 		case 'j': json = 1; break;
 		case 'q': d->quiet = 1; break;
+		case 'R': reasm = 1; break;
 		case 'h':
 			usage(stdout);
 			free(d);
@@ -363,7 +456,16 @@ int ipk_cmd_decode(int argc, char **argv)
 	}
 	d->style = json ? IPK_FMT_JSON : verbose ? IPK_FMT_VERBOSE : IPK_FMT_TEXT;
 	d->obuf = malloc(OBUF_SIZE);
-	if (!d->obuf) {
+	if (reasm) {
+		struct ipk_reasm_cfg cfg;
+		ipk_reasm_cfg_default(&cfg);
+		reasm_mem = malloc(cfg.mem);
+		d->ra = reasm_mem ? ipk_reasm_init(reasm_mem, &cfg) : NULL;
+	}
+	if (!d->obuf || (reasm && !d->ra)) {
+		fprintf(stderr, "%s: out of memory\n", PROG);
+		free(reasm_mem);
+		free(d->obuf);
 		free(d);
 		return IPK_EXIT_USAGE;
 	}
@@ -404,6 +506,7 @@ int ipk_cmd_decode(int argc, char **argv)
 		if (ret < IPK_EXIT_FINDINGS)
 			ret = IPK_EXIT_FINDINGS;
 	}
+	free(reasm_mem);
 	free(d->obuf);
 	free(d);
 	return ret;

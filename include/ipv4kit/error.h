@@ -85,7 +85,9 @@ extern "C" {
 	XX(REASM_INCOMPLETE, -1097, FINDING, "input ended before the datagram was complete")       \
 	XX(REASM_EVICTED, -1098, FINDING, "datagram dropped to keep reassembly memory bounded")    \
 	XX(REASM_TOOFAR, -1099, FINDING,                                                           \
-	   "more than max_dist fragments of the source between two of this datagram: restarted")
+	   "more than max_dist fragments of the source between two of this datagram: restarted")   \
+	/* UDP over a whole datagram (decode --reassemble: the reassembled one) */                  \
+	XX(UDP_CHECKSUM, -1100, ERROR, "bad UDP checksum (pseudo-header and datagram)")
 
 /* The kind column as values: IPK_ERRKIND_##kind. */
 enum ipk_err_kind {

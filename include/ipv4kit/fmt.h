@@ -4,6 +4,7 @@
 
 #include "common.h"
 #include "packet.h"
+#include "reasm.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -62,6 +63,18 @@ struct ipk_fmt_dgram {
  */
 IPK_API int ipk_fmt_dgram(const struct ipk_fmt_dgram *d, const struct ipk_fmt_meta *m, int style,
 			  char *out, size_t cap) IPK_NONNULL(1, 2, 4);
+
+/*
+ * A datagram the reassembler is done with (ipk_reasm_add, _expire, _flush), reported at the frame
+ * and time in m (the frame that completed it, or at which it was given up). Complete (d->reason
+ * 0): p is the datagram decoded from d->data (link type raw), formatted as ipk_fmt_packet does,
+ * marked reassembled with the frames it came from. Dropped: p is NULL (ignored); one line naming
+ * the datagram, its frames and d->reason as a finding. Same returns as ipk_fmt_packet (and
+ * IPK_E_INVAL for a complete datagram without p).
+ */
+IPK_API int ipk_fmt_reasm(const struct ipk_packet *p, const struct ipk_reasm_dgram *d,
+			  const struct ipk_fmt_meta *m, int style, char *out, size_t cap)
+	IPK_NONNULL(2, 3, 5);
 
 #define IPK_FMT_MAX 16384
 /* Always suffices: the worst case is a 65535-byte IGMPv3 report of 8188 empty records (about

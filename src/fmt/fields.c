@@ -546,13 +546,16 @@ static inline void json_problems(struct ob *o, const struct ipk_packet *p, int k
 }
 
 /* The JSON object of a packet (docs/json.md). */
-void ipk_fmt_json_(struct ob *o, const struct ipk_packet *p, const struct ipk_fmt_meta *m)
+void ipk_fmt_json_(struct ob *o, const struct ipk_packet *p, const struct ipk_fmt_meta *m,
+		   const struct ipk_reasm_dgram *ra)
 {
 	PUTS(o, "{\"frame\":");
 	put_u(o, m->frame);
 	PUTS(o, ",\"ts\":");
 	put_i(o, m->ts_sec);
 	put_frac(o, m->ts_nsec);
+	if (ra)
+		ipk_fmt_reasm_json_(o, ra);
 	PUTS(o, ",\"caplen\":");
 	put_u(o, p->caplen);
 	PUTS(o, ",\"len\":");

@@ -239,8 +239,14 @@ unsigned ipk_fmt_mrt_ds_(const struct ipk_igmp *m);
 void ipk_fmt_tcp_flags_(struct ob *o, uint8_t f);
 
 /* The three forms of a decoded packet (text.c, fields.c). */
-void ipk_fmt_text_line_(struct ob *o, const struct ipk_packet *p, const struct ipk_fmt_meta *m);
+/* ra: NULL for a frame; for a reassembled datagram (p decoded from it), the mark after the time
+ * (text: "reassembled (frames ...)", JSON: the "reassembled" object; fmt.c). */
+void ipk_fmt_text_line_(struct ob *o, const struct ipk_packet *p, const struct ipk_fmt_meta *m,
+			const struct ipk_reasm_dgram *ra);
+void ipk_fmt_reasm_text_(struct ob *o, const struct ipk_reasm_dgram *ra);
+void ipk_fmt_reasm_json_(struct ob *o, const struct ipk_reasm_dgram *ra);
 void ipk_fmt_verbose_(struct ob *o, const struct ipk_packet *p);
-void ipk_fmt_json_(struct ob *o, const struct ipk_packet *p, const struct ipk_fmt_meta *m);
+void ipk_fmt_json_(struct ob *o, const struct ipk_packet *p, const struct ipk_fmt_meta *m,
+		   const struct ipk_reasm_dgram *ra);
 
 #endif

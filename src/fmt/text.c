@@ -135,13 +135,16 @@ static void text_l4(struct ob *o, const struct ipk_packet *p)
 
 /* The one line of a packet: frame, time, addresses, the layer summary, [IPv4 header notes], then
  * [!CODE] per error and [?CODE] per finding. */
-void ipk_fmt_text_line_(struct ob *o, const struct ipk_packet *p, const struct ipk_fmt_meta *m)
+void ipk_fmt_text_line_(struct ob *o, const struct ipk_packet *p, const struct ipk_fmt_meta *m,
+			const struct ipk_reasm_dgram *ra)
 {
 	put_u(o, m->frame);
 	putc_(o, ' ');
 	ipk_fmt_tod_(o, m->ts_sec);
 	put_frac(o, m->ts_nsec);
 	putc_(o, ' ');
+	if (ra)
+		ipk_fmt_reasm_text_(o, ra);
 
 	if (!p->has_ip4) {
 		if (p->has_link && p->link.ethertype != IPK_ETHERTYPE_IPV4) {
