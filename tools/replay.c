@@ -23,7 +23,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ipv4kit replay verify [-q | -v] [--strict] FILE...\n"
+		"usage: ipv4kit replay verify [-q | -v] [--strict] [--reassemble] FILE...\n"
 		"       ipv4kit replay golden [--update] FILE EXPECTED.json\n"
 		"       ipv4kit replay rewrite [--ttl N] [--tos N] [--id N|+N] [--src A] [--dst A]\n"
 		"                              [--src-map A/n=B/m]... [--dst-map A/n=B/m]... [--pcapng] IN OUT\n"
@@ -35,6 +35,8 @@ static void usage(FILE *f)
 		"         A frame fails on an error (wire format broken; truncation by the snaplen\n"
 		"         excepted); --strict: on a finding (protocol rule broken) too; -v: list every\n"
 		"         failed frame (default: the first %d per file); -q: summary only.\n"
+		"         --reassemble: reassemble fragments (Linux limits: 30 s, 4 MiB) and verify each\n"
+		"         datagram the same way; overlaps, duplicates and datagrams given up are findings.\n"
 		"golden   compare the JSON decode of FILE with EXPECTED.json, key by key per frame;\n"
 		"         --update rewrites EXPECTED.json.\n"
 		"rewrite  change TTL, TOS, ID (N sets, +N adds), addresses (single values or prefix maps)\n"
@@ -79,6 +81,12 @@ static void on_fail(void *ctx, uint64_t frame, const struct ipk_packet *p,
 			n += (size_t)w_ < sizeof(line) - n ? (size_t)w_ : sizeof(line) - n - 1;    \
 	} while (0)
 	ADD("%s: frame %llu:", v->path, (unsigned long long)frame);
+	if (r->reasm) {
+		ADD(" %s datagram (frames", r->reasm->reason ? "dropped" : "reassembled");
+		for (uint32_t i = 0; i < r->reasm->ntags; i++)
+			ADD("%s%llu", i ? "," : " ", (unsigned long long)r->reasm->tags[i]);
+		ADD("%s):", r->reasm->nfrags > r->reasm->ntags ? ",..." : "");
+	}
 	for (unsigned i = 0; i < p->findings.n; i++) {
 		const struct ipk_finding *x = &p->findings.v[i];
 		int c = x->code;
@@ -122,6 +130,11 @@ static void print_stats(const char *name, const struct ipk_verify_stats *st, int
 	       (unsigned long long)st->remarshal_same, (unsigned long long)st->remarshal_diff,
 	       (unsigned long long)st->ip_csum_bad, (unsigned long long)st->igmp_csum_bad,
 	       (unsigned long long)st->udp_csum_bad, (unsigned long long)st->udp_csum_checked);
+	if (st->reasm_done || st->reasm_dropped)
+		printf("  reassembled %llu datagrams (udp checksums checked %llu), %llu given up; "
+		       "%llu failed\n",
+		       (unsigned long long)st->reasm_done, (unsigned long long)st->reasm_udp_checked,
+		       (unsigned long long)st->reasm_dropped, (unsigned long long)st->reasm_failed);
 	/* One line of error codes (other: codes outside the table), one of finding codes. */
 	for (int kind = 0; kind < 2; kind++) {
 		const char *lead = kind ? "  findings:" : "  errors:";
@@ -155,6 +168,7 @@ static int cmd_verify(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{"strict", no_argument, NULL, 's'}, {"quiet", no_argument, NULL, 'q'},
+		{"reassemble", no_argument, NULL, 'R'},
 		{"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -165,6 +179,7 @@ static int cmd_verify(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":qvh", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 's': v.flags |= IPK_VERIFY_STRICT; break;
+		case 'R': v.flags |= IPK_VERIFY_REASSEMBLE; break;
 		case 'q': v.quiet = 1; break;
 		case 'v': v.verbose = 1; break;
 		case 'h': usage(stdout); return IPK_EXIT_OK;
@@ -200,7 +215,7 @@ static int cmd_verify(int argc, char **argv)
 			if (ret < IPK_EXIT_FINDINGS)
 				ret = IPK_EXIT_FINDINGS;
 		}
-		if (st->failed && ret < IPK_EXIT_FINDINGS)
+		if ((st->failed || st->reasm_failed) && ret < IPK_EXIT_FINDINGS)
 			ret = IPK_EXIT_FINDINGS;
 		add_stats(tot, st);
 		nfiles++;

@@ -4,6 +4,7 @@
 
 #include "common.h"
 #include "packet.h"
+#include "reasm.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -52,6 +53,9 @@ IPK_API int ipk_cap_read(const char *path, ipk_cap_fn fn, void *ctx, struct ipk_
 /* ---- verify ---- */
 
 #define IPK_VERIFY_STRICT 0x1 /* findings (ipk_err_is_finding) fail a frame too */
+/* ipk_verify_file(): reassemble fragments (ipk_reasm_add, Linux defaults) and verify each
+ * reassembled datagram like a frame (raw IPv4); see ipk_verify_file(). */
+#define IPK_VERIFY_REASSEMBLE 0x2
 
 /* Why a frame failed: bits of ipk_verify_res.fail. */
 #define IPK_VF_ERROR 0x01     /* the decoder reported an error (not a finding, not truncation) */
@@ -68,6 +72,8 @@ struct ipk_verify_res {
 	uint8_t udp_checked;      /* the UDP checksum was recomputed */
 	uint16_t ip_csum_want, igmp_csum_want, udp_csum_want;
 	uint16_t remarshal_off;   /* first differing byte, from the start of the IPv4 header */
+	const struct ipk_reasm_dgram *reasm; /* NULL: a frame; else the packet is this datagram,
+					      * reassembled (or, with reason set, given up) */
 };
 
 /* Per-code counts are indexed by ipk_verify_code_index(code). */
@@ -85,6 +91,10 @@ struct ipk_verify_stats {
 	uint64_t ip_csum_bad, igmp_csum_bad, udp_csum_checked, udp_csum_bad;
 	uint64_t codes[IPK_VERIFY_NCODES]; /* errors and findings per code (0: any other code) */
 	uint64_t cut_records;
+	/* IPK_VERIFY_REASSEMBLE: datagrams reassembled, given up (findings), failed (reassembled
+	 * ones that failed, and with IPK_VERIFY_STRICT those given up), UDP checksums checked on
+	 * reassembled datagrams */
+	uint64_t reasm_done, reasm_dropped, reasm_failed, reasm_udp_checked;
 };
 
 /*
@@ -105,7 +115,13 @@ typedef void (*ipk_verify_fn)(void *ctx, uint64_t frame, const struct ipk_packet
 
 /* Verify every frame of path, adding to *st (zero it first). fn (may be NULL) sees each failed
  * frame. Returns 0 when the file was read to its end (failed frames are in st), or an error as
- * described at the top. */
+ * described at the top. With IPK_VERIFY_REASSEMBLE, the reassembler's findings on a fragment
+ * join the frame's; each reassembled datagram is verified as a raw IPv4 frame (IGMP and UDP
+ * checksums, re-marshal) and counted in reasm_* (its codes in codes[]), not in the frame counts;
+ * fn sees a failed one with r->reasm set, at the frame that completed it. A datagram given up
+ * (overlap, timeout, end of file, ...) is a finding: counted, and failed only with
+ * IPK_VERIFY_STRICT (fn gets a packet with no layers and that one finding). Memory: 4 MiB more
+ * while the file is read. */
 IPK_API int ipk_verify_file(const char *path, unsigned flags, struct ipk_verify_stats *st,
 			    ipk_verify_fn fn, void *ctx, char *err, size_t errlen) IPK_NONNULL(1, 3);
 

@@ -161,20 +161,96 @@ struct verify_ctx {
 	ipk_verify_fn fn;
 	void *ctx;
 	struct ipk_packet p;
+	struct ipk_reasm *ra;      /* IPK_VERIFY_REASSEMBLE: in ra_mem, else NULL */
+	void *ra_mem;
+	struct ipk_packet q;       /* a reassembled datagram */
+	struct ipk_verify_stats tmp; /* its counts, before the codes join st */
 };
+
+/* A datagram the reassembler is done with, at frame: verified and counted in reasm_*. */
+static void verify_dgram(struct verify_ctx *v, const struct ipk_reasm_dgram *dg, uint64_t frame)
+{
+	struct ipk_verify_stats *st = v->st;
+	struct ipk_verify_res r;
+	unsigned fail;
+
+	if (dg->reason) {
+		memset(&r, 0, sizeof(r));
+		memset(&v->q, 0, sizeof(v->q));
+		ipk_findings_add(&v->q.findings, dg->reason, IPK_LAYER_IPV4, 0);
+		st->reasm_dropped++;
+		st->codes[ipk_verify_code_index(dg->reason)]++;
+		fail = v->flags & IPK_VERIFY_STRICT ? IPK_VF_FINDING : 0;
+		r.fail = fail;
+	} else {
+		memset(&v->tmp, 0, sizeof(v->tmp));
+		fail = verify_one(IPK_DLT_RAW, dg->data, dg->len, dg->len, v->flags, &v->q, &r,
+				  &v->tmp);
+		for (unsigned i = 0; i < IPK_VERIFY_NCODES; i++)
+			st->codes[i] += v->tmp.codes[i];
+		st->reasm_done++;
+		st->reasm_udp_checked += v->tmp.udp_csum_checked;
+	}
+	r.reasm = dg;
+	if (fail) {
+		st->reasm_failed++;
+		if (v->fn)
+			v->fn(v->ctx, frame, &v->q, &r);
+	}
+}
+
+/* The reassembler's part of a frame already verified (fail, r): datagrams whose time ran out, then
+ * the frame itself when it is a fragment, whose findings join its own. Returns the frame's fail
+ * bits; *done is 1 when the frame finished a datagram (in *dg). */
+static unsigned reasm_frame(struct verify_ctx *v, const struct pcap_pkthdr *h, const uint8_t *data,
+			    uint64_t frame, unsigned fail, struct ipk_verify_res *r,
+			    struct ipk_reasm_dgram *dg, int *done)
+{
+	struct ipk_packet *p = &v->p;
+	struct ipk_findings rf = {.n = 0};
+	uint64_t now = (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec;
+
+	*done = 0;
+	while (ipk_reasm_expire(v->ra, now, dg))
+		verify_dgram(v, dg, frame);
+	if (!p->has_ip4 || !(p->ip4.mf || p->ip4.frag_off))
+		return fail;
+	*done = ipk_reasm_add(v->ra, data + p->ip_off, h->caplen - p->ip_off, now, frame, &rf,
+			      p->ip_off, dg) == 1;
+	for (unsigned i = 0; i < rf.n; i++) {
+		ipk_findings_add(&p->findings, rf.v[i].code, rf.v[i].layer, rf.v[i].offset);
+		v->st->codes[ipk_verify_code_index(rf.v[i].code)]++;
+	}
+	if (rf.n && (v->flags & IPK_VERIFY_STRICT)) {
+		if (!fail) { /* it was counted as passed */
+			v->st->passed--;
+			count_fail(v->st, IPK_VF_FINDING);
+		}
+		fail |= IPK_VF_FINDING;
+	}
+	r->fail = fail;
+	return fail;
+}
 
 /* pcap_loop() callback of a verify: straight to verify_one(), no ipk_cap_frame in between. */
 static void verify_pcap_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 {
 	struct verify_ctx *v = (struct verify_ctx *)(void *)user;
 	struct ipk_verify_res r;
+	struct ipk_reasm_dgram dg;
+	int done = 0;
 
 	if (ipk_cap_check(&v->l, h, v->l.info->frames + 1))
 		return;
 	uint64_t frame = ++v->l.info->frames;
 
-	if (verify_one(v->l.dlt, data, h->caplen, h->len, v->flags, &v->p, &r, v->st) && v->fn)
+	unsigned fail = verify_one(v->l.dlt, data, h->caplen, h->len, v->flags, &v->p, &r, v->st);
+	if (H_UNLIKELY(v->ra != NULL))
+		fail = reasm_frame(v, h, data, frame, fail, &r, &dg, &done);
+	if (fail && v->fn)
 		v->fn(v->ctx, frame, &v->p, &r);
+	if (done)
+		verify_dgram(v, &dg, frame);
 }
 
 int ipk_verify_file(const char *path, unsigned flags, struct ipk_verify_stats *st,
@@ -182,6 +258,7 @@ int ipk_verify_file(const char *path, unsigned flags, struct ipk_verify_stats *s
 {
 	struct verify_ctx *v = malloc(sizeof(*v));
 	struct ipk_cap_info info;
+	struct ipk_reasm_dgram dg;
 	if (!v)
 		return -ENOMEM;
 	v->l = (struct cap_loop){NULL, NULL, NULL, &info, 0, 0, NULL, NULL, 0};
@@ -189,8 +266,24 @@ int ipk_verify_file(const char *path, unsigned flags, struct ipk_verify_stats *s
 	v->st = st;
 	v->fn = fn;
 	v->ctx = ctx;
+	v->ra = NULL;
+	v->ra_mem = NULL;
+	if (flags & IPK_VERIFY_REASSEMBLE) {
+		struct ipk_reasm_cfg cfg;
+		ipk_reasm_cfg_default(&cfg);
+		v->ra_mem = malloc(cfg.mem);
+		v->ra = v->ra_mem ? ipk_reasm_init(v->ra_mem, &cfg) : NULL;
+		if (!v->ra) {
+			free(v->ra_mem);
+			free(v);
+			return -ENOMEM;
+		}
+	}
 	int rc = ipk_cap_run(path, verify_pcap_cb, &v->l, err, errlen);
 	st->cut_records += info.cut_records;
+	while (v->ra && ipk_reasm_flush(v->ra, &dg)) /* the file ended: what is left is incomplete */
+		verify_dgram(v, &dg, info.frames);
+	free(v->ra_mem);
 	free(v);
 	return rc;
 }
