@@ -3,7 +3,7 @@
 # usage: tools/mkcorpus.sh TOOL OUTDIR
 #   TOOL    the ipv4kit binary (e.g. build/debug-asan/tools/ipv4kit)
 #   OUTDIR  where to write igmp-messages.pcap igmp-codes.pcap ip-options.pcap fragments.pcapng
-#           malformed.pcap (usually pcaps/); then: bash tests/golden.sh TOOL . --update
+#           malformed.pcap igmpv3-fragments.pcap (usually pcaps/); then: bash tests/golden.sh TOOL . --update
 # Fixed timestamps (--ts), addresses in 198.18.0.0/15 and 224/232/239 groups: running it twice gives
 # byte-identical files. Each file is built in a temporary directory and moved into OUTDIR when whole.
 # pcaps/README.md lists what every frame covers; keep it in step with this script.
@@ -192,8 +192,24 @@ c ip src=$H mf igmp2-report group=239.1.1.1                               # 35 I
 c ip src=$H igmp2-report group=198.18.0.1                                 # 36 IGMP_GROUP
 c ip src=$H igmp2-report group=239.1.1.1 trail=00000000                   # 37 IGMP_TRAILING
 
+# ---- igmpv3-fragments.pcap (raw IPv4): an IGMPv3 report in three fragments ------------------------
+# The report (two records of 30 sources: 264 bytes) is crafted whole, then cut into fragments of 104,
+# 104 and 56 bytes, sent first, last, middle. Its checksum holds over the whole message only: see
+# `ipv4kit decode --reassemble`.
+begin igmpv3-fragments.pcap raw
+s1=$(seq -s, -f '198.18.1.%g' 1 30)
+s2=$(seq -s, -f '198.18.2.%g' 1 30)
+msg=$("$tool" craft ip src=$H igmp3-report rec=is_in,232.1.1.1,"$s1" rec=allow,232.1.1.2,"$s2" --hex |
+	tr -d ' \n')
+msg=${msg:48} # the message without its 24-byte IPv4 header (Router Alert included)
+G="src=$H dst=224.0.0.22 proto=igmp ttl=1 tos=0xc0 opt=ra id=0x2001"
+c ip $G mf frag=0 raw "${msg:0:208}"                                      # 1 bytes 0-103, MF
+c ip $G frag=26 raw "${msg:416}"                                          # 2 bytes 208-263, last
+c ip $G mf frag=13 raw "${msg:208:208}"                                   # 3 bytes 104-207, MF
+
 # ---- install: every file is complete before it replaces the old one --------------------------------
-for f in igmp-messages.pcap igmp-codes.pcap ip-options.pcap fragments.pcapng malformed.pcap; do
+for f in igmp-messages.pcap igmp-codes.pcap ip-options.pcap fragments.pcapng malformed.pcap \
+	igmpv3-fragments.pcap; do
 	mv -f "$tmp/$f" "$out/$f"
 	echo "mkcorpus: $out/$f ($(stat -c %s "$out/$f") bytes)"
 done
