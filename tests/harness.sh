@@ -122,6 +122,38 @@ for i, wire in enumerate((70, 66, 70)):
 open(sys.argv[1], 'wb').write(out)
 PY
 reader_errors "$tmp/biglen.pcap" "frame 2: captured length 70 exceeds the original length 66"
+# an IGMPv3 report cut by the snaplen inside the IGMP message and inside the IPv4 header:
+# "truncated" (IP_TRUNCATED / IP_HDR_TRUNC) only, never IP_SHORT/IGMP_SHORT/IGMP_RECORDS; the same
+# bytes as whole frames (caplen = len) are short datagrams with those errors
+python3 - "$tmp/snap.pcap" "$tmp/short.pcap" <<'PY'
+import struct, sys
+def csum(b):
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+recs = b''.join(struct.pack('!BBH4s', 2, 0, 0, bytes([239, 1, 1, i])) for i in range(3))
+m = struct.pack('!BBHHH', 0x22, 0, 0, 0, 3) + recs
+m = m[:2] + struct.pack('!H', csum(m)) + m[4:]
+h = struct.pack('!BBHHHBBH4s4s', 0x46, 0xc0, 24 + len(m), 1, 0, 1, 2, 0, bytes([10, 0, 0, 1]),
+                bytes([224, 0, 0, 22])) + bytes([0x94, 4, 0, 0])
+h = h[:10] + struct.pack('!H', csum(h)) + h[12:]
+f = bytes.fromhex('01005e000016020000000001' '0800') + h + m
+for path, snap in zip(sys.argv[1:], (True, False)):
+    out = struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)
+    for i, cut in enumerate((14 + 10, 14 + 24 + 4, 14 + 24 + 10)):
+        out += struct.pack('<IIII', i + 1, 0, cut, len(f) if snap else cut) + f[:cut]
+    open(path, 'wb').write(out)
+PY
+"$tool" decode "$tmp/snap.pcap" >"$tmp/out" 2>&1
+if [ "$(grep -c '\[!IP_TRUNCATED\]$' "$tmp/out")" -eq 2 ] && grep -q '^1 .*\[!IP_HDR_TRUNC\]$' "$tmp/out" &&
+	! grep -Eq 'IP_SHORT|IGMP_SHORT|IGMP_RECORDS' "$tmp/out"; then ok
+else bad "snaplen cut inside IGMP / IPv4 header not reported as truncated only"; cat "$tmp/out"; fi
+verify "$tmp/snap.pcap" 0 "3 frames: 3 passed, 0 failed, 3 truncated"
+"$tool" decode "$tmp/short.pcap" >"$tmp/out" 2>&1
+grep -q '^1 .*IP_SHORT' "$tmp/out" && grep -q '^2 .*IGMP_SHORT' "$tmp/out" && grep -q '^3 .*IGMP_RECORDS' "$tmp/out" &&
+	ok || { bad "short datagrams (caplen = len) lost their length errors"; cat "$tmp/out"; }
+verify "$tmp/short.pcap" 1 "3 frames: 0 passed, 3 failed, 0 truncated"
 # the reader decides from the stream, never from libpcap's wording
 grep -n 'strstr' "$src"/src/pcap/*.c && bad "src/pcap matches libpcap's error text" || ok
 

@@ -580,21 +580,26 @@ static void test_fragments(void **state)
 }
 
 /*
- * Cut a frame at every length, input against a guard page; the findings must follow the layers:
- * link short, IP short, IP header cut, then a truncated datagram whose transport header is or
- * is not there. need = bytes the transport summary needs; code/layer = its short error.
+ * Cut a frame at every length, input against a guard page; the findings must follow the layers.
+ * Cut by the snaplen (wirelen = full): link short, then one truncation report (IP_HDR_TRUNC inside
+ * the header, IP_TRUNCATED past it) and nothing else, p.cut set. The same bytes as a whole frame
+ * (wirelen = len, a short datagram on the wire): link short, IP short, IP header cut, then a
+ * truncated datagram whose transport header is or is not there, with its length error.
+ * need = bytes the transport summary needs; code/layer = its short error.
  */
 static void cut_everywhere(const uint8_t *f, size_t full, size_t hlen, size_t need, int code,
 			   int layer, int l4)
 {
 	struct ipk_packet p;
 
+	for (int snap = 0; snap <= 1; snap++)
 	for (size_t len = 0; len <= full; len++) {
 		const uint8_t *g = guard_place(f, len);
 		assert_non_null(g);
-		int rc = ipk_packet_decode(IPK_DLT_EN10MB, g, len, full, &p);
+		int rc = ipk_packet_decode(IPK_DLT_EN10MB, g, len, snap ? full : len, &p);
 		assert_int_equal(rc, p.findings.n + p.findings.dropped);
-		assert_int_equal(p.wirelen, full);
+		assert_int_equal(p.wirelen, snap ? full : len);
+		assert_int_equal(p.cut, snap && len >= 14 && len < full);
 		if (len < 14) {
 			assert_only(&p, rc, IPK_E_LINK_SHORT, IPK_LAYER_LINK, 0);
 			assert_false(p.has_link);
@@ -602,7 +607,7 @@ static void cut_everywhere(const uint8_t *f, size_t full, size_t hlen, size_t ne
 		}
 		assert_true(p.has_link);
 		if (len < 14 + 20) {
-			assert_only(&p, rc, IPK_E_IP_SHORT, IPK_LAYER_IPV4, 14);
+			assert_only(&p, rc, snap ? IPK_E_IP_HDR_TRUNC : IPK_E_IP_SHORT, IPK_LAYER_IPV4, 14);
 			assert_false(p.has_ip4);
 			continue;
 		}
@@ -618,14 +623,18 @@ static void cut_everywhere(const uint8_t *f, size_t full, size_t hlen, size_t ne
 			assert_int_equal(p.l4, l4);
 			continue;
 		}
-		/* Truncated capture: IP_TRUNCATED at the total length field, never a checksum
+		/* Truncated datagram: IP_TRUNCATED at the total length field, never a checksum
 		 * complaint about bytes that were not captured. */
 		assert_has(&p, IPK_E_IP_TRUNCATED, IPK_LAYER_IPV4, 16);
 		assert_int_equal(find(&p, IPK_E_IP_CHECKSUM, IPK_LAYER_IPV4), -1);
 		assert_int_equal(find(&p, IPK_E_IGMP_CHECKSUM, IPK_LAYER_IGMP), -1);
+		if (snap)
+			assert_only(&p, rc, IPK_E_IP_TRUNCATED, IPK_LAYER_IPV4, 16);
 		if (p.l4_len < need) {
-			assert_int_equal(rc, 2);
-			assert_has(&p, code, layer, 14 + hlen);
+			if (!snap) {
+				assert_int_equal(rc, 2);
+				assert_has(&p, code, layer, 14 + hlen);
+			}
 			assert_int_equal(p.l4, IPK_L4_NONE);
 		} else {
 			assert_int_equal(p.l4, l4);

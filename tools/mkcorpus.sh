@@ -176,7 +176,7 @@ c ip src=$H igmp2-report group=239.1.1.1 csum=0xdead                      # 19 I
 c ip src=$R igmp3-query group=232.1.1.1 src=198.18.0.20 nsrcs=5           # 20 IGMP_SOURCES
 c ip src=$H igmp3-report rec=allow,232.1.1.1,198.18.0.20 nrecs=3          # 21 IGMP_RECORDS
 c ip $D proto=udp raw 0102                                                # 22 L4_SHORT
-c ip $D raw 00 --snap 30                                                  # 23 IP_SHORT (16 of 21 IP bytes)
+c ip $D raw 00 --snap 30                                                  # 23 IP_HDR_TRUNC (16 of 21 IP bytes: snaplen cut)
 c ip $D raw 00 --snap 10                                                  # 24 LINK_SHORT (10 of 35 bytes)
 c ip $D rf raw 00                                                         # 25 IP_RESERVED_FLAG
 c ip $D frag=8191 raw 0000000000000000                                    # 26 IP_FRAG_OVERSIZE

@@ -27,7 +27,7 @@ struct ipk_packet {
 	uint8_t has_link;
 	uint8_t has_ip4;
 	uint8_t l4;          /* enum ipk_l4: which of the unions below is valid */
-	uint8_t pad_;
+	uint8_t cut;         /* 1: the snaplen cut the datagram (see ipk_packet_decode) */
 	struct ipk_ip4 ip4;
 	size_t ip_off;       /* == link.l3_off */
 	size_t l4_off;       /* offset of the IPv4 payload in the frame */
@@ -49,6 +49,12 @@ struct ipk_packet {
  * fragment has no transport layer; in a first fragment IGMP is not decoded (l4 stays
  * IPK_L4_NONE, only the IPK_E_IGMP_FRAGMENT finding), and a UDP/TCP/ICMP header is decoded when
  * whole (a shorter one is no error there: its rest is in the next fragment).
+ * A frame captured short (caplen < wirelen) whose datagram the wire frame held whole but the
+ * capture did not is "cut by the snaplen": p->cut is 1 and the cut is reported once, as
+ * IPK_E_IP_HDR_TRUNC (inside the IPv4 header) or IPK_E_IP_TRUNCATED (inside the payload), never
+ * as a length error of the layer that lost its bytes (IP_SHORT, IGMP_SHORT, IGMP_QUERY_LEN,
+ * IGMP_SOURCES, IGMP_RECORDS, L4_SHORT), and the IGMP checksum is not judged. Without wirelen
+ * (wirelen == caplen) the same bytes are a short datagram and get those length errors.
  */
 IPK_API int ipk_packet_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wirelen,
 			      struct ipk_packet *p) IPK_NONNULL(5);

@@ -8,7 +8,16 @@
 #include "ipv4kit/packet.h"
 
 #define ETH_MIN_L3 50 /* 46-byte minimum Ethernet payload + FCS */
-/* IGMP: parse, then the protocol findings (which include the v3 record walk's errors). */
+/* 1 when the capture holds fewer than the end bytes of the frame that a layer needs only because
+ * of the snaplen: the frame on the wire (wirelen) had them all. */
+static int snap_cut(const struct ipk_packet *p, size_t end)
+{
+	return p->caplen < end && end <= p->wirelen;
+}
+
+/* IGMP: parse, then the protocol findings (which include the v3 record walk's errors). A message
+ * cut by the snaplen (p->cut) shows what was captured; its lengths, records and checksum are not
+ * judged (IP_TRUNCATED says why). */
 static void decode_igmp(struct ipk_packet *p, const uint8_t *msg, int truncated)
 {
 	struct ipk_igmp *m = &p->u.igmp;
@@ -17,23 +26,34 @@ static void decode_igmp(struct ipk_packet *p, const uint8_t *msg, int truncated)
 	int rc = ipk_igmp_parse(msg, p->l4_len, m, &eoff);
 
 	if (rc < 0) {
-		ipk_findings_add(f, rc, IPK_LAYER_IGMP, p->l4_off + eoff);
+		if (!p->cut)
+			ipk_findings_add(f, rc, IPK_LAYER_IGMP, p->l4_off + eoff);
 		return;
 	}
 	p->l4 = IPK_L4_IGMP;
 	/* A cut capture cannot verify the checksum: IP_TRUNCATED already says why. */
 	if (!m->checksum_ok && !truncated)
 		ipk_findings_add(f, IPK_E_IGMP_CHECKSUM, IPK_LAYER_IGMP, p->l4_off + 2);
+	int n0 = f->n;
 	ipk_igmp_check(&p->ip4, m, p->ip_off, p->l4_off, f); /* also walks the v3 records */
+	if (p->cut) {
+		/* the record walk ran into the end of the capture, not of the message */
+		int k = n0;
+		for (int i = n0; i < f->n; i++)
+			if (f->v[i].code != IPK_E_IGMP_RECORDS)
+				f->v[k++] = f->v[i];
+		f->n = k;
+	}
 }
 
 /* A transport header: parse it (rc 0) or report it cut, except in a first fragment (MF set),
- * where the rest of the header is in the next fragment (RFC 1858 tiny fragments). */
+ * where the rest of the header is in the next fragment (RFC 1858 tiny fragments), and when the
+ * snaplen cut it (IP_TRUNCATED says so). */
 static void l4_done(struct ipk_packet *p, int rc, enum ipk_l4 l4, int layer)
 {
 	if (rc >= 0)
 		p->l4 = (uint8_t)l4;
-	else if (!p->ip4.mf)
+	else if (!p->ip4.mf && !p->cut)
 		ipk_findings_add(&p->findings, rc, layer, p->l4_off);
 }
 
@@ -52,7 +72,7 @@ int ipk_packet_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wirel
 	p->has_link = 0;
 	p->has_ip4 = 0;
 	p->l4 = IPK_L4_NONE;
-	p->pad_ = 0;
+	p->cut = 0;
 	p->ip_off = 0;
 	p->l4_off = 0;
 	p->l4_len = 0;
@@ -79,6 +99,13 @@ int ipk_packet_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wirel
 			rc = IPK_E_IP_VERSION;
 			eoff = 0;
 		}
+		if (rc == IPK_E_IP_SHORT && snap_cut(p, p->ip_off + IPK_IP4_MINLEN)) {
+			rc = IPK_E_IP_HDR_TRUNC; /* the header was there, the capture stops inside it */
+			eoff = 0;
+			p->cut = 1;
+		} else if (rc == IPK_E_IP_HDR_TRUNC) {
+			p->cut = (uint8_t)snap_cut(p, p->ip_off + h->hlen);
+		}
 		ipk_findings_add(f, rc, IPK_LAYER_IPV4, p->ip_off + eoff);
 		return f->n + f->dropped;
 	}
@@ -102,6 +129,7 @@ int ipk_packet_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wirel
 	paylen = h->total_len ? (size_t)h->total_len - h->hlen
 			      : (iplen < 65535u - h->hlen ? iplen : 65535u - h->hlen);
 	p->l4_len = paylen < iplen ? paylen : iplen;
+	p->cut = (uint8_t)(p->l4_len < paylen && snap_cut(p, p->l4_off + paylen));
 
 	if (h->frag_off || h->mf) {
 		/* An incomplete datagram. A later fragment has no transport header: normal, except

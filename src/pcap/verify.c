@@ -11,22 +11,13 @@
 #include "ipv4kit/link.h"
 #include "ipv4kit/packet.h"
 
-/* Errors that only say the record was cut by the snaplen. */
-static int is_truncation(int code)
+/* An error that only says the snaplen cut the frame: the codec's one report of a datagram cut by
+ * the snaplen (p->cut), or a link header cut in a frame captured short. */
+static int snaplen_only(const struct ipk_packet *p, int code)
 {
-	switch (code) {
-	case IPK_E_IP_TRUNCATED:
-	case IPK_E_IP_HDR_TRUNC:
-	case IPK_E_IP_SHORT:
-	case IPK_E_LINK_SHORT:
-	case IPK_E_L4_SHORT:
-	case IPK_E_IGMP_SHORT:
-	case IPK_E_IGMP_SOURCES:
-	case IPK_E_IGMP_RECORDS:
-		return 1;
-	default:
-		return 0;
-	}
+	if (code == IPK_E_IP_TRUNCATED || code == IPK_E_IP_HDR_TRUNC)
+		return p->cut;
+	return code == IPK_E_LINK_SHORT && p->caplen < p->wirelen;
 }
 
 /* a == b for n bytes (a multiple of 4, 20..60): word compares, no library call per frame */
@@ -55,7 +46,7 @@ static void count_fail(struct ipk_verify_stats *st, unsigned fail)
 
 /* The findings of a decode that has some: fail bits, per-code counts, *hdr_ok cleared when an
  * IPv4 header error leaves nothing to re-marshal. Out of line: clean frames have none. */
-static unsigned verify_findings(const struct ipk_packet *p, unsigned flags, int truncated,
+static unsigned verify_findings(const struct ipk_packet *p, unsigned flags,
 				struct ipk_verify_stats *st, int *hdr_ok)
 {
 	unsigned fail = 0;
@@ -73,7 +64,7 @@ static unsigned verify_findings(const struct ipk_packet *p, unsigned flags, int 
 			fail |= IPK_VF_IGMP_CSUM;
 		else if (ipk_err_is_finding(c))
 			fail |= (flags & IPK_VERIFY_STRICT) ? IPK_VF_FINDING : 0;
-		else if (!(truncated && is_truncation(c)))
+		else if (!snaplen_only(p, c))
 			fail |= IPK_VF_ERROR;
 	}
 	if (p->findings.dropped)
@@ -98,7 +89,7 @@ static H_INLINE unsigned verify_one(int dlt, const uint8_t *frame, size_t caplen
 	memset(r, 0, sizeof(*r));
 	ipk_packet_decode(dlt, frame, caplen, wirelen, p);
 	if (H_UNLIKELY(p->findings.n || p->findings.dropped))
-		fail = verify_findings(p, flags, truncated, st, &hdr_ok);
+		fail = verify_findings(p, flags, st, &hdr_ok);
 
 	if (p->has_ip4 && hdr_ok && p->ip4.version == 4 && p->ip4.total_len >= p->ip4.hlen) {
 		/* Re-marshal with computed fields; a wrong checksum is kept so the rest compares. */
