@@ -48,7 +48,7 @@ done
 [ $? -eq 1 ] && grep -q "37 frames: 2 passed, 35 failed" "$tmp/out" && ok ||
 	{ bad "verify --strict malformed.pcap"; cat "$tmp/out"; }
 # errors and findings are counted on separate lines; --strict names a failing finding as such
-grep -q "^  errors: IP_SHORT 1, .*IGMP_CHECKSUM 1" "$tmp/out" && ! grep -q "^  errors: .*IGMP_TTL" "$tmp/out" &&
+grep -q "^  errors: IP_VERSION 1, .*IGMP_CHECKSUM 1" "$tmp/out" && ! grep -q "^  errors: .*IGMP_TTL" "$tmp/out" &&
 	grep -q "^  findings: IP_RESERVED_FLAG 1, .*IGMP_TTL 1" "$tmp/out" &&
 	grep -qF "frame 32: IGMP_TTL (finding, igmp at 22)" "$tmp/out" && ok ||
 	{ bad "verify: errors and findings lines"; cat "$tmp/out"; }
