@@ -76,18 +76,30 @@ static const struct ipk_replay_eth eth_if = {.src = {0x02, 0xaa, 0xbb, 0xcc, 0xd
 /* IPv4 header with IHL 3 to 239.1.2.3 and a wrong everything: only the destination matters. */
 #define BAD_IP4_MC 0x43, 0, 0, 1, 0, 0, 0, 0, 0, 253, 0xde, 0xad, 198, 18, 0, 1, 239, 1, 2, 3
 
-/* Linux SLL: a VLAN-tagged frame keeps its tag behind a built header; a cut header is skipped. */
+/* Linux SLL: a VLAN-tagged frame keeps its tag behind a built header and its 6-byte source
+ * address; a 4-byte link address gives way to the interface's; a cut header is skipped. */
 static void test_sll(void **state)
 {
 	(void)state;
 	static const uint8_t tagged[] = {0, 4, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0, 0x81, 0x00,
 					 0x20, 0x05, 0x08, 0x00, BAD_IP4_MC, 0x77};
 	static const uint8_t cut[] = {0, 4, 0, 1, 0, 6, 1, 2, 3, 4};
-	static const uint8_t sent[] = {0x01, 0x00, 0x5e, 0x01, 0x02, 0x03, 0x02, 0xaa, 0xbb, 0xcc,
-				       0xdd, 0xee, 0x81, 0x00, 0x20, 0x05, 0x08, 0x00, BAD_IP4_MC,
-				       0x77};
-	struct fr in[] = {FR(tagged), FR(cut)}, want[] = {FR(sent)};
-	check_replay("sll", IPK_DLT_LINUX_SLL, in, 2, &eth_if, want, 1, 1);
+	static const uint8_t addr4[] = {0, 0, 0x03, 0x0a, 0, 4, 9, 9, 9, 9, 0, 0, 0, 0, 0x08, 0x00,
+					0x45};
+	static const uint8_t sent[] = {0x01, 0x00, 0x5e, 0x01, 0x02, 0x03, 1, 2, 3, 4, 5, 6,
+				       0x81, 0x00, 0x20, 0x05, 0x08, 0x00, BAD_IP4_MC, 0x77};
+	static const uint8_t sent4[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0xaa, 0xbb, 0xcc,
+					0xdd, 0xee, 0x08, 0x00, 0x45};
+	struct fr in[] = {FR(tagged), FR(cut), FR(addr4)}, want[] = {FR(sent), FR(sent4)};
+	check_replay("sll", IPK_DLT_LINUX_SLL, in, 3, &eth_if, want, 2, 1);
+	/* set_src: the interface's address in every frame */
+	static const uint8_t sent_if[] = {0x01, 0x00, 0x5e, 0x01, 0x02, 0x03, 0x02, 0xaa, 0xbb, 0xcc,
+					  0xdd, 0xee, 0x81, 0x00, 0x20, 0x05, 0x08, 0x00, BAD_IP4_MC,
+					  0x77};
+	struct ipk_replay_eth e = eth_if;
+	e.set_src = 1;
+	struct fr want2[] = {FR(sent_if), FR(sent4)};
+	check_replay("sll-src", IPK_DLT_LINUX_SLL, in, 3, &e, want2, 2, 1);
 }
 
 /* BSD NULL: AF_INET in host order, an IPv4 header cut at 19 bytes with version 0 goes to

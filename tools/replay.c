@@ -48,9 +48,10 @@ static void usage(FILE *f)
 		"         refuses IHL < 5 or past the data and rewrites length, checksum, zero ID/source.\n"
 		"         --link (needs -i): every frame goes out byte for byte through a packet socket,\n"
 		"         whatever it holds; frames of other link types get an Ethernet header (source:\n"
-		"         IFACE's MAC or --mac-src; destination: --mac-dst, else the multicast MAC of a\n"
-		"         multicast IPv4 destination, else broadcast). --mac-src/--mac-dst also replace\n"
-		"         the addresses of Ethernet frames. See docs/send-paths.md.\n"
+		"         --mac-src, an SLL frame's own MAC, else IFACE's; destination: --mac-dst, else\n"
+		"         the multicast MAC of a multicast IPv4 destination, else broadcast).\n"
+		"         --mac-src/--mac-dst also replace the addresses of Ethernet frames. See\n"
+		"         docs/send-paths.md.\n"
 		"Exit: 0 ok; 1 frames failed, frames differ or datagrams were refused; 2 usage or file error.\n",
 		SHOW_FAILED);
 }

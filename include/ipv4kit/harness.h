@@ -219,7 +219,8 @@ IPK_API int ipk_replay_load(const char *path, struct ipk_replay_cap **out, char 
 struct ipk_replay_eth {
 	uint8_t src[6];  /* source of the headers built for non-Ethernet frames (the interface's) */
 	uint8_t dst[6];
-	int set_src;     /* 1: Ethernet frames get src too; 0: they keep the captured source */
+	int set_src;     /* 1: every frame gets src; 0: Ethernet frames keep the captured source, and
+			  * so do Linux SLL/SLL2 frames with a 6-byte link address */
 	int set_dst;     /* 1: every frame gets dst; 0: Ethernet frames keep theirs, built headers
 			  * get the multicast MAC of an IPv4 multicast destination, else broadcast */
 };
@@ -228,10 +229,11 @@ struct ipk_replay_eth {
  * lengths and checksums all go out as captured). An Ethernet (DLT_EN10MB) frame is kept as
  * captured, link header and trailer included, with the addresses eth says to replace. Any other
  * link type gets its link header replaced by an Ethernet header built by the codec (addresses
- * from eth, the EtherType and VLAN tags its link header gives; raw-IP links say IPv4 or IPv6 by
- * the version nibble, so a version-6 header there goes out as IPv6). Frames whose link header is
- * cut, of an unknown link type or without an EtherType (NULL/LOOP of another address family)
- * are skipped and counted. Frames cut by the snapshot length go out as captured. eth is copied.
+ * from eth or a 6-byte SLL source, the EtherType and VLAN tags its link header gives; raw-IP
+ * links say IPv4 or IPv6 by the version nibble, so a version-6 header there goes out as IPv6).
+ * Frames whose link header is cut, of an unknown link type or without an EtherType (NULL/LOOP
+ * of another address family) are skipped and counted. Frames cut by the snapshot length go out
+ * as captured. eth is copied.
  * ipk_replay_run() then sends them through a packet socket.
  */
 IPK_API int ipk_replay_load_link(const char *path, const struct ipk_replay_eth *eth,

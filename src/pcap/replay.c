@@ -116,7 +116,10 @@ static int load_link_cb(struct ipk_replay_cap *c, int dlt, const struct ipk_cap_
 	}
 	struct ipk_wbuf w;
 	ipk_wbuf_init(&w, d, room);
-	int r = ipk_eth_build(&w, dst, eth->src, l.ntags ? l.tag_tpid[0] : l.ethertype);
+	/* a Linux cooked header keeps the frame's own 6-byte source address: use it as an Ethernet
+	 * frame's would be kept */
+	const uint8_t *src = !eth->set_src && l.addr_len == 6 ? l.src : eth->src;
+	int r = ipk_eth_build(&w, dst, src, l.ntags ? l.tag_tpid[0] : l.ethertype);
 	for (unsigned t = 0; r == 0 && t < l.ntags; t++)
 		r = ipk_vlan_build(&w, l.tag_tci[t],
 				   t + 1 < l.ntags ? l.tag_tpid[t + 1] : l.ethertype);
