@@ -31,7 +31,8 @@ static void walk_desc(const uint8_t *opts, size_t len, char *out, size_t cap)
 		assert_true(o.off < len);
 		assert_true(o.off + o.len <= len);
 		assert_ptr_equal(o.data, opts + o.off);
-		(void)ipk_opt_decode(&o, &v);
+		int dr = ipk_opt_decode(&o, &v);
+		assert_true(dr == 0 || dr == IPK_E_OPT_BAD_LEN);
 		assert_int_equal(v.type, o.type);
 		assert_int_equal(v.len, o.len);
 		const char *name = ipk_opt_name(o.type);
@@ -932,7 +933,8 @@ static void run_all(const uint8_t *p, size_t n)
 	ipk_opt_iter_init(&it, p, n);
 	while ((r = ipk_opt_next(&it, &o)) == 1) {
 		assert_true(o.off + o.len <= n);
-		(void)ipk_opt_decode(&o, &v);
+		int dr = ipk_opt_decode(&o, &v);
+		assert_true(dr == 0 || dr == IPK_E_OPT_BAD_LEN);
 		/* touch every view the decode hands out */
 		if ((v.type == IPK_OPT_RR || v.type == IPK_OPT_LSRR || v.type == IPK_OPT_SSRR) &&
 		    v.len >= 3)
@@ -943,7 +945,8 @@ static void run_all(const uint8_t *p, size_t n)
 				(void)ipk_opt_u32(v.u.ts.data, i);
 	}
 	assert_true(r <= 0);
-	(void)ipk_opt_validate(p, n, &eo, &f, 0);
+	int vr = ipk_opt_validate(p, n, &eo, &f, 0);
+	assert_true(vr <= 0 && vr > -1100);
 	assert_true(eo <= n);
 }
 

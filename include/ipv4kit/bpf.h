@@ -36,7 +36,7 @@ extern "C" {
  * dlt. err (NUL-terminated, truncated to errlen) may be NULL with errlen 0; it is "" on success.
  * Allocates only inside libpcap and frees everything before returning.
  */
-IPK_API int ipk_bpf_compile(const char *expr, int dlt, struct ipk_bpf_insn *out, size_t cap,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_bpf_compile(const char *expr, int dlt, struct ipk_bpf_insn *out, size_t cap,
 			    size_t *n, char *err, size_t errlen) IPK_NONNULL(5);
 
 #ifdef __cplusplus

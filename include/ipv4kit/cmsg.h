@@ -70,7 +70,7 @@ IPK_API size_t ipk_cm_space(unsigned flags);
  * Write the control messages of cm into buf[0..cap) as a msg_control buffer. Returns the bytes
  * written (0 when cm->has selects nothing to send), or IPK_E_NOSPACE (nothing written).
  */
-IPK_API int ipk_cm_marshal(const struct ipk_cm *cm, uint8_t *buf, size_t cap) IPK_NONNULL(1);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_cm_marshal(const struct ipk_cm *cm, uint8_t *buf, size_t cap) IPK_NONNULL(1);
 
 /* ipk_cm_parse: the buffer ends inside a control message (see there). Positive: not an error. */
 #define IPK_CM_TRUNCATED 1

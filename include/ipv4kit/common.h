@@ -70,7 +70,12 @@ struct ipk_finding {
 };
 
 /* A bounded list of findings, filled by the check functions. Extra findings past cap are counted
- * in `dropped` so nothing is lost silently. */
+ * in `dropped` so nothing is lost silently.
+ * Functions that take a struct ipk_findings * only append to it and never clear it, so the
+ * caller zeroes it before the first call (`struct ipk_findings f = {0};` or memset) and may
+ * collect the findings of several calls in one list: ipk_ip4_check(), ipk_igmp_check(),
+ * ipk_opt_validate() and ipk_reasm_add(). ipk_packet_decode() is the exception: it clears the
+ * list inside struct ipk_packet itself. See docs/conventions.md. */
 #define IPK_MAX_FINDINGS 16
 struct ipk_findings {
 	struct ipk_finding v[IPK_MAX_FINDINGS];

@@ -31,7 +31,7 @@ enum ipk_fmt_style {
  * retry with a bigger buffer. Returns IPK_E_INVAL for an unknown style. No allocation, no
  * printf; timestamps are UTC computed from ts_sec (never localtime()).
  */
-IPK_API int ipk_fmt_packet(const struct ipk_packet *p, const struct ipk_fmt_meta *m, int style,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_fmt_packet(const struct ipk_packet *p, const struct ipk_fmt_meta *m, int style,
 			   char *out, size_t cap) IPK_NONNULL(1, 2, 4);
 
 /*

@@ -47,7 +47,7 @@ struct ipk_cap_info {
 
 /* Read path ("-": standard input; nanosecond timestamps) and call fn for each frame. Returns 0, fn's non-zero value
  * or an error as above; info (may be NULL) is filled in every case. */
-IPK_API int ipk_cap_read(const char *path, ipk_cap_fn fn, void *ctx, struct ipk_cap_info *info,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_cap_read(const char *path, ipk_cap_fn fn, void *ctx, struct ipk_cap_info *info,
 			 char *err, size_t errlen) IPK_NONNULL(1, 2);
 
 /* ---- verify ---- */
@@ -122,7 +122,7 @@ typedef void (*ipk_verify_fn)(void *ctx, uint64_t frame, const struct ipk_packet
  * (overlap, timeout, end of file, ...) is a finding: counted, and failed only with
  * IPK_VERIFY_STRICT (fn gets a packet with no layers and that one finding). Memory: 4 MiB more
  * while the file is read. */
-IPK_API int ipk_verify_file(const char *path, unsigned flags, struct ipk_verify_stats *st,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_verify_file(const char *path, unsigned flags, struct ipk_verify_stats *st,
 			    ipk_verify_fn fn, void *ctx, char *err, size_t errlen) IPK_NONNULL(1, 3);
 
 /* ---- golden ---- */
@@ -146,13 +146,13 @@ typedef void (*ipk_golden_fn)(void *ctx, uint64_t frame, const char *diff);
  * expected, line by line. Returns the number of differing frames (0: identical; a frame missing
  * on either side counts as one), or an error as above (-errno also for expected).
  */
-IPK_API long ipk_golden_compare(const char *path, const char *expected, ipk_golden_fn fn,
+IPK_API IPK_WARN_UNUSED_RESULT long ipk_golden_compare(const char *path, const char *expected, ipk_golden_fn fn,
 				void *ctx, char *err, size_t errlen) IPK_NONNULL(1, 2);
 
 /* Write the JSON decode of path to out (through the temporary file ipk_pcapw_tmpname() names
  * beside out, renamed when complete).
  * Returns the number of frames written or an error as above. */
-IPK_API long ipk_golden_write(const char *path, const char *out, char *err, size_t errlen)
+IPK_API IPK_WARN_UNUSED_RESULT long ipk_golden_write(const char *path, const char *out, char *err, size_t errlen)
 	IPK_NONNULL(1, 2);
 
 /* ---- rewrite ---- */
@@ -163,7 +163,7 @@ struct ipk_prefix_map {
 };
 
 /* Parse "A.B.C.D/n=E.F.G.H/m" (a missing /n is /32). Returns 0 or IPK_E_INVAL. */
-IPK_API int ipk_prefix_map_parse(const char *s, struct ipk_prefix_map *m) IPK_NONNULL(1, 2);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_prefix_map_parse(const char *s, struct ipk_prefix_map *m) IPK_NONNULL(1, 2);
 
 #define IPK_REWRITE_MAXMAP 16
 #define IPK_REWRITE_KEEP (-1)
@@ -201,7 +201,7 @@ struct ipk_rewrite_stats {
 /* Rewrite every frame of in into a new capture out (same link type; pcapng with
  * pcapw_flags IPK_PCAPW_PCAPNG) written through ipk_pcapw_*: out is replaced only when the whole
  * file was written. Returns 0 or an error as above (nothing is left at out on error). */
-IPK_API int ipk_rewrite_file(const struct ipk_rewrite *rw, const char *in, const char *out,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_rewrite_file(const struct ipk_rewrite *rw, const char *in, const char *out,
 			     unsigned pcapw_flags, struct ipk_rewrite_stats *st, char *err,
 			     size_t errlen) IPK_NONNULL(1, 2, 3);
 
@@ -213,7 +213,7 @@ struct ipk_replay_cap;
 /* Load the IPv4 datagrams of path (frames that are not IPv4 or whose header does not decode are
  * skipped and counted). Returns 0 with *out set (free with ipk_replay_free), or an error as
  * above, or -ENOMEM. */
-IPK_API int ipk_replay_load(const char *path, struct ipk_replay_cap **out, char *err,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_replay_load(const char *path, struct ipk_replay_cap **out, char *err,
 			    size_t errlen) IPK_NONNULL(1, 2);
 /* Ethernet addresses of a link-mode replay. */
 struct ipk_replay_eth {
@@ -236,7 +236,7 @@ struct ipk_replay_eth {
  * as captured. eth is copied.
  * ipk_replay_run() then sends them through a packet socket.
  */
-IPK_API int ipk_replay_load_link(const char *path, const struct ipk_replay_eth *eth,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_replay_load_link(const char *path, const struct ipk_replay_eth *eth,
 				 struct ipk_replay_cap **out, char *err, size_t errlen)
 	IPK_NONNULL(1, 2, 3);
 /* 1 when c was loaded by ipk_replay_load_link(). */

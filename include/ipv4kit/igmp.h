@@ -75,7 +75,7 @@ struct ipk_igmp {
  * (*err_off = offset of the offending field); a bad checksum is not an error here:
  * m->checksum_ok is 0. v3 report records are checked lazily by the record iterator.
  */
-IPK_API int ipk_igmp_parse(const uint8_t *buf, size_t len, struct ipk_igmp *m, size_t *err_off)
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_igmp_parse(const uint8_t *buf, size_t len, struct ipk_igmp *m, size_t *err_off)
 	IPK_NONNULL(1, 3);
 
 /* Big-endian address i of a zero-copy source list. */
@@ -106,7 +106,7 @@ IPK_API void ipk_igmp_rec_iter_init(struct ipk_igmp_rec_iter *it, const struct i
 /* 1: *r holds the next record; 0: done; IPK_E_IGMP_RECORDS: a record (or its count) runs past
  * the message (it->err_off = offset of the field that overran). Every count is bounded by the
  * bytes left; aux data is skipped by 4 * aux_words. */
-IPK_API int ipk_igmp_rec_next(struct ipk_igmp_rec_iter *it, struct ipk_igmp_rec *r)
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_igmp_rec_next(struct ipk_igmp_rec_iter *it, struct ipk_igmp_rec *r)
 	IPK_NONNULL(1, 2);
 
 /*
@@ -119,7 +119,8 @@ IPK_API int ipk_igmp_rec_next(struct ipk_igmp_rec_iter *it, struct ipk_igmp_rec 
  * group-specific queries are not flagged (RFC 3376 4.1.12: accepted on any interface address).
  * A v3 report whose records run past the message also gets the record walk's IPK_E_IGMP_RECORDS
  * error (the walk is done once, here). Offsets are base + offset in the message (or the IP header
- * field for IP rules, base_ip + offset). Returns findings added.
+ * field for IP rules, base_ip + offset). Returns findings added. f is appended to, never cleared:
+ * zero it before the first call.
  */
 IPK_API int ipk_igmp_check(const struct ipk_ip4 *ip, const struct ipk_igmp *m, size_t base_ip,
 			   size_t base, struct ipk_findings *f) IPK_NONNULL(2, 5);
@@ -165,12 +166,12 @@ struct ipk_igmp_over {
 
 /* Any 8-byte message (v1/v2 query, report, leave, DVMRP, crafted types): type, code, checksum,
  * group; o (may be NULL) overrides. */
-IPK_API int ipk_igmp_put8(struct ipk_wbuf *w, uint8_t type, uint8_t code, uint32_t group,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_igmp_put8(struct ipk_wbuf *w, uint8_t type, uint8_t code, uint32_t group,
 			  const struct ipk_igmp_over *o) IPK_NONNULL(1);
 /* v1 query (type 0x11) or report (0x12): byte 1 is 0. */
-IPK_API int ipk_igmp_put_v1(struct ipk_wbuf *w, uint8_t type, uint32_t group) IPK_NONNULL(1);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_igmp_put_v1(struct ipk_wbuf *w, uint8_t type, uint32_t group) IPK_NONNULL(1);
 /* v2 query (general: group 0, or group-specific), report, leave; max_resp linear 1/10 s. */
-IPK_API int ipk_igmp_put_v2(struct ipk_wbuf *w, uint8_t type, uint8_t max_resp, uint32_t group)
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_igmp_put_v2(struct ipk_wbuf *w, uint8_t type, uint8_t max_resp, uint32_t group)
 	IPK_NONNULL(1);
 
 struct ipk_igmp_v3q {
@@ -185,7 +186,7 @@ struct ipk_igmp_v3q {
 	const struct ipk_igmp_over *over; /* NULL: none */
 };
 /* v3 query: general (group 0, no sources), group-specific, group-and-source-specific. */
-IPK_API int ipk_igmp_put_v3_query(struct ipk_wbuf *w, const struct ipk_igmp_v3q *q)
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_igmp_put_v3_query(struct ipk_wbuf *w, const struct ipk_igmp_v3q *q)
 	IPK_NONNULL(1, 2);
 
 /* v3 report, built in steps: begin, add records, end (writes the record count and checksum). */
@@ -193,11 +194,11 @@ struct ipk_igmp_v3r {
 	size_t start;        /* offset of the report in w */
 	uint16_t nrecs;
 };
-IPK_API int ipk_igmp_v3r_begin(struct ipk_wbuf *w, struct ipk_igmp_v3r *r) IPK_NONNULL(1, 2);
-IPK_API int ipk_igmp_v3r_add(struct ipk_wbuf *w, struct ipk_igmp_v3r *r, uint8_t type,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_igmp_v3r_begin(struct ipk_wbuf *w, struct ipk_igmp_v3r *r) IPK_NONNULL(1, 2);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_igmp_v3r_add(struct ipk_wbuf *w, struct ipk_igmp_v3r *r, uint8_t type,
 			     uint32_t group, const uint32_t *srcs, uint16_t nsrcs,
 			     const uint8_t *aux, uint8_t aux_words) IPK_NONNULL(1, 2);
-IPK_API int ipk_igmp_v3r_end(struct ipk_wbuf *w, struct ipk_igmp_v3r *r) IPK_NONNULL(1, 2);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_igmp_v3r_end(struct ipk_wbuf *w, struct ipk_igmp_v3r *r) IPK_NONNULL(1, 2);
 
 /* One group record to write with ipk_igmp_put_v3_report(). */
 struct ipk_igmp_rec_spec {
@@ -215,10 +216,10 @@ struct ipk_igmp_rec_spec {
  * Same bytes as begin/add/end. Returns 0, IPK_E_INVAL (n > 65535, NULL sources with a count) or
  * IPK_E_NOSPACE, writing nothing on failure.
  */
-IPK_API int ipk_igmp_put_v3_report(struct ipk_wbuf *w, const struct ipk_igmp_rec_spec *recs,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_igmp_put_v3_report(struct ipk_wbuf *w, const struct ipk_igmp_rec_spec *recs,
 				   size_t n) IPK_NONNULL(1);
 /* The same with overrides o (may be NULL). */
-IPK_API int ipk_igmp_put_v3_report_over(struct ipk_wbuf *w, const struct ipk_igmp_rec_spec *recs,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_igmp_put_v3_report_over(struct ipk_wbuf *w, const struct ipk_igmp_rec_spec *recs,
 					size_t n, const struct ipk_igmp_over *o) IPK_NONNULL(1);
 
 /* Recompute (value < 0) or force (0..0xffff) the checksum of the message at msg[0..len). */
@@ -242,7 +243,7 @@ IPK_API void ipk_igmp_ip4_defaults(const uint8_t *msg, size_t msglen, uint32_t s
  * or a negative IPK_E_*.
  */
 #define IPK_IGMP_HDRROOM 24
-IPK_API int ipk_igmp_dgram_finish(uint8_t *buf, size_t cap, size_t msglen, uint32_t src)
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_igmp_dgram_finish(uint8_t *buf, size_t cap, size_t msglen, uint32_t src)
 	IPK_NONNULL(1);
 
 #ifdef __cplusplus

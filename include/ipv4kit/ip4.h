@@ -43,7 +43,8 @@ struct ipk_ip4 {
 	uint8_t rf, df, mf; /* flags, 0 or 1 */
 	uint16_t total_len;
 	uint16_t id;
-	uint16_t frag_off;  /* in 8-byte units, as on the wire (bytes = frag_off * 8) */
+	uint16_t frag_off;  /* in 8-byte units, as on the wire (bytes = frag_off * 8); the JSON
+			     * "frag_off" is in bytes (docs/conventions.md section 5) */
 	uint16_t checksum;  /* as found on the wire (parse) or to write (marshal, with IPK_IP4_KEEP_CSUM) */
 	uint32_t src, dst;
 	const uint8_t *opts;
@@ -84,13 +85,14 @@ enum ipk_ip4_profile {
  * (never from bytes past len). IPK_E_IP_TRUNCATED is reported by STRICT only; LAX sets
  * h->truncated instead. Never allocates, never reads past len.
  */
-IPK_API int ipk_ip4_parse(const uint8_t *buf, size_t len, unsigned profile, struct ipk_ip4 *h,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_ip4_parse(const uint8_t *buf, size_t len, unsigned profile, struct ipk_ip4 *h,
 			  size_t *err_off) IPK_NONNULL(4);
 
 /*
  * Run every strict rule on a header parsed from buf[0..len) and append each violation to f
  * (offsets from buf), including findings (reserved flag, fragment past 65535, link padding) and
  * option errors. Does not stop at the first problem. Returns the number of findings added.
+ * f is appended to, never cleared: zero it before the first call.
  */
 IPK_API int ipk_ip4_check(const struct ipk_ip4 *h, const uint8_t *buf, size_t len,
 			  struct ipk_findings *f) IPK_NONNULL(1, 2, 4);
@@ -109,7 +111,7 @@ IPK_API int ipk_ip4_check(const struct ipk_ip4 *h, const uint8_t *buf, size_t le
  * 65535). flags: IPK_IP4_KEEP_* and IPK_IP4_RAWORDER. Returns the header length written or a
  * negative IPK_E_* (IPK_E_NOSPACE writes nothing).
  */
-IPK_API int ipk_ip4_marshal(const struct ipk_ip4 *h, size_t payload_len, unsigned flags,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_ip4_marshal(const struct ipk_ip4 *h, size_t payload_len, unsigned flags,
 			    uint8_t *buf, size_t cap) IPK_NONNULL(1, 4);
 
 /*
@@ -125,7 +127,7 @@ IPK_API uint16_t ipk_ip4_csum_adjust(const struct ipk_ip4 *from, const struct ip
 IPK_API size_t ipk_ip4_ntoa(uint32_t addr, char *out);
 
 /* Parse a dotted quad; returns 0 or IPK_E_INVAL. */
-IPK_API int ipk_ip4_aton(const char *s, uint32_t *addr) IPK_NONNULL(1, 2);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_ip4_aton(const char *s, uint32_t *addr) IPK_NONNULL(1, 2);
 
 #ifdef __cplusplus
 }

@@ -56,7 +56,7 @@ IPK_API void ipk_opt_iter_init(struct ipk_opt_iter *it, const uint8_t *opts, siz
 /* 1: *o holds the next option (EOL is returned once, len 1, and ends the walk); 0: end of options;
  * < 0: IPK_E_OPT_TRUNC or IPK_E_OPT_LEN (the iterator does not advance: calling again returns the
  * same error). */
-IPK_API int ipk_opt_next(struct ipk_opt_iter *it, struct ipk_opt *o) IPK_NONNULL(1, 2);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_opt_next(struct ipk_opt_iter *it, struct ipk_opt *o) IPK_NONNULL(1, 2);
 
 /* Typed views. Addresses and timestamps are zero-copy: read entry i with ipk_opt_u32(). */
 struct ipk_opt_route { /* RR, LSRR, SSRR */
@@ -114,7 +114,7 @@ struct ipk_optv {
  * option is too short for its kind (v->u.raw is then set). Minimum lengths: RR/LSRR/SSRR 3,
  * TS 4 (nent counts 4-byte entries for flag 0 and 8-byte pairs for any other flag, as tcpdump),
  * RA 4, SID 4, SEC 3 (11 = RFC 791 form), ESEC 3, CIPSO 6, QS 8. ESEC and unknown kinds use u.raw. */
-IPK_API int ipk_opt_decode(const struct ipk_opt *o, struct ipk_optv *v) IPK_NONNULL(1, 2);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_opt_decode(const struct ipk_opt *o, struct ipk_optv *v) IPK_NONNULL(1, 2);
 
 /* Short (tcpdump-like) name of an option type: 0 "EOL", 1 "NOP", 7 "RR", 25 "QS", 68 "TS",
  * 130 "SEC", 131 "LSRR", 133 "ESEC", 134 "CIPSO", 136 "SID", 137 "SSRR", 148 "RA", any other
@@ -129,40 +129,40 @@ IPK_API uint32_t ipk_opt_u32(const uint8_t *arr, size_t i);
  * and its matrix, section 4). Returns 0 or the first error; *err_off is the offset of the bad
  * byte from the start of the option area (add 20 for Linux's ICMP Parameter Problem pointer).
  * If f is not NULL, findings that do not drop the packet (bytes after EOL, TS flag, RA value)
- * are appended with offsets base + offset.
+ * are appended with offsets base + offset (f is never cleared: zero it before the first call).
  */
-IPK_API int ipk_opt_validate(const uint8_t *opts, size_t len, size_t *err_off,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_opt_validate(const uint8_t *opts, size_t len, size_t *err_off,
 			     struct ipk_findings *f, size_t base);
 
 /* Builders: append to w (use a cursor of cap 40 for a header's options). Each returns 0 or
  * IPK_E_NOSPACE / IPK_E_INVAL without writing anything. */
-IPK_API int ipk_opt_put_eol(struct ipk_wbuf *w) IPK_NONNULL(1);
-IPK_API int ipk_opt_put_nop(struct ipk_wbuf *w) IPK_NONNULL(1);
-IPK_API int ipk_opt_put_ra(struct ipk_wbuf *w, uint16_t value) IPK_NONNULL(1);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_opt_put_eol(struct ipk_wbuf *w) IPK_NONNULL(1);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_opt_put_nop(struct ipk_wbuf *w) IPK_NONNULL(1);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_opt_put_ra(struct ipk_wbuf *w, uint16_t value) IPK_NONNULL(1);
 /* RR/LSRR/SSRR: n addresses (host order; NULL = zeros), pointer ptr (0 = 4). */
-IPK_API int ipk_opt_put_route(struct ipk_wbuf *w, uint8_t type, uint8_t ptr, const uint32_t *addrs,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_opt_put_route(struct ipk_wbuf *w, uint8_t type, uint8_t ptr, const uint32_t *addrs,
 			      size_t n) IPK_NONNULL(1);
 /* Timestamp: flag, overflow, pointer (0 = 5), n entries; addrs used for flags 1 and 3
  * (NULL = zeros), stamps NULL = zeros. Flag 0 writes 4-byte stamps, any other flag 8-byte
  * (addr, stamp) pairs. IPK_E_INVAL: flag or oflw > 15, or length byte would pass 255. */
-IPK_API int ipk_opt_put_ts(struct ipk_wbuf *w, uint8_t flag, uint8_t oflw, uint8_t ptr,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_opt_put_ts(struct ipk_wbuf *w, uint8_t flag, uint8_t oflw, uint8_t ptr,
 			   const uint32_t *addrs, const uint32_t *stamps, size_t n) IPK_NONNULL(1);
 /* Security, RFC 791 form (len 11). */
-IPK_API int ipk_opt_put_sec(struct ipk_wbuf *w, uint16_t s, uint16_t c, uint16_t h, uint32_t tcc)
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_opt_put_sec(struct ipk_wbuf *w, uint16_t s, uint16_t c, uint16_t h, uint32_t tcc)
 	IPK_NONNULL(1);
-IPK_API int ipk_opt_put_sid(struct ipk_wbuf *w, uint16_t stream_id) IPK_NONNULL(1);
-IPK_API int ipk_opt_put_qs(struct ipk_wbuf *w, uint8_t func, uint8_t rate, uint8_t qs_ttl,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_opt_put_sid(struct ipk_wbuf *w, uint16_t stream_id) IPK_NONNULL(1);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_opt_put_qs(struct ipk_wbuf *w, uint8_t func, uint8_t rate, uint8_t qs_ttl,
 			   uint32_t nonce) IPK_NONNULL(1);
 /* CIPSO: DOI and raw tag bytes. */
-IPK_API int ipk_opt_put_cipso(struct ipk_wbuf *w, uint32_t doi, const uint8_t *tags, size_t tags_len)
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_opt_put_cipso(struct ipk_wbuf *w, uint32_t doi, const uint8_t *tags, size_t tags_len)
 	IPK_NONNULL(1);
 /* Any TLV option: type, then data (the length byte is 2 + data_len). */
-IPK_API int ipk_opt_put_tlv(struct ipk_wbuf *w, uint8_t type, const uint8_t *data, size_t data_len)
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_opt_put_tlv(struct ipk_wbuf *w, uint8_t type, const uint8_t *data, size_t data_len)
 	IPK_NONNULL(1);
 /* Raw bytes, written as given (malformed options on purpose). */
-IPK_API int ipk_opt_put_raw(struct ipk_wbuf *w, const uint8_t *bytes, size_t n) IPK_NONNULL(1);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_opt_put_raw(struct ipk_wbuf *w, const uint8_t *bytes, size_t n) IPK_NONNULL(1);
 /* Pad with EOL to a multiple of 4; IPK_E_TOOLONG if the result would pass 40 bytes. */
-IPK_API int ipk_opt_pad(struct ipk_wbuf *w) IPK_NONNULL(1);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_opt_pad(struct ipk_wbuf *w) IPK_NONNULL(1);
 
 #ifdef __cplusplus
 }

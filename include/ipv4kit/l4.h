@@ -46,9 +46,9 @@ struct ipk_icmp {
  * UDP/ICMP, 20 for TCP). Never read past len. ICMP id/seq are read for echo and echo reply
  * only (0 otherwise).
  */
-IPK_API int ipk_udp_parse(const uint8_t *buf, size_t len, struct ipk_udp *u) IPK_NONNULL(3);
-IPK_API int ipk_tcp_parse(const uint8_t *buf, size_t len, struct ipk_tcp *t) IPK_NONNULL(3);
-IPK_API int ipk_icmp_parse(const uint8_t *buf, size_t len, struct ipk_icmp *m) IPK_NONNULL(3);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_udp_parse(const uint8_t *buf, size_t len, struct ipk_udp *u) IPK_NONNULL(3);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_tcp_parse(const uint8_t *buf, size_t len, struct ipk_tcp *t) IPK_NONNULL(3);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_icmp_parse(const uint8_t *buf, size_t len, struct ipk_icmp *m) IPK_NONNULL(3);
 
 /* Name of an ICMP type as Go's ICMPType.String() ("echo", "echo reply", ...); NULL if unknown. */
 IPK_API const char *ipk_icmp_type_name(uint8_t type);
@@ -64,7 +64,7 @@ IPK_API const char *ipk_icmp_type_name(uint8_t type);
  * written) and the bytes written; a computed 0 is written as 0xffff (RFC 768). Returns 0,
  * IPK_E_TOOLONG or IPK_E_NOSPACE, writing nothing on failure.
  */
-IPK_API int ipk_udp_build(struct ipk_wbuf *w, const struct ipk_udp *u, uint32_t src, uint32_t dst,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_udp_build(struct ipk_wbuf *w, const struct ipk_udp *u, uint32_t src, uint32_t dst,
 			  const void *payload, size_t plen, unsigned keep) IPK_NONNULL(1, 2);
 
 /*
@@ -74,7 +74,7 @@ IPK_API int ipk_udp_build(struct ipk_wbuf *w, const struct ipk_udp *u, uint32_t 
  * checksum covers the pseudo-header (length: the bytes written; IPK_E_TOOLONG past 65535) and the
  * segment. Returns 0, IPK_E_TOOLONG or IPK_E_NOSPACE, writing nothing on failure.
  */
-IPK_API int ipk_tcp_build(struct ipk_wbuf *w, const struct ipk_tcp *t, uint32_t src, uint32_t dst,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_tcp_build(struct ipk_wbuf *w, const struct ipk_tcp *t, uint32_t src, uint32_t dst,
 			  const uint8_t *opts, size_t optlen, const void *payload, size_t plen,
 			  unsigned keep) IPK_NONNULL(1, 2);
 
@@ -83,7 +83,7 @@ IPK_API int ipk_tcp_build(struct ipk_wbuf *w, const struct ipk_tcp *t, uint32_t 
  * payload[0..plen). The checksum covers the whole message unless IPK_L4_KEEP_CSUM. Returns 0 or
  * IPK_E_NOSPACE, writing nothing on failure.
  */
-IPK_API int ipk_icmp_build(struct ipk_wbuf *w, const struct ipk_icmp *m, const void *payload,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_icmp_build(struct ipk_wbuf *w, const struct ipk_icmp *m, const void *payload,
 			   size_t plen, unsigned keep) IPK_NONNULL(1, 2);
 
 #ifdef __cplusplus

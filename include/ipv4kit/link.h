@@ -47,7 +47,7 @@ struct ipk_link {
  * On IPK_E_LINK_SHORT, l->l3_off is the offset where the missing part of the link header starts
  * (0, or the tag that is cut). NULL/LOOP frames with another AF give ethertype 0 (l->af set).
  */
-IPK_API int ipk_link_decode(int dlt, const uint8_t *frame, size_t len, struct ipk_link *l)
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_link_decode(int dlt, const uint8_t *frame, size_t len, struct ipk_link *l)
 	IPK_NONNULL(4);
 
 /* Short name of a link type: "ether", "raw", "ipv4", "sll", "sll2", "null", "loop", "unknown". */
@@ -62,7 +62,7 @@ IPK_API const char *ipk_link_name(int dlt);
  * (or IPK_ETHERTYPE_QINQ) and append the tag with ipk_vlan_build(). Returns 0, or
  * IPK_E_NOSPACE writing nothing.
  */
-IPK_API int ipk_eth_build(struct ipk_wbuf *w, const uint8_t dst[6], const uint8_t src[6],
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_eth_build(struct ipk_wbuf *w, const uint8_t dst[6], const uint8_t src[6],
 			  uint16_t ethertype) IPK_NONNULL(1, 2, 3);
 
 /*
@@ -70,7 +70,7 @@ IPK_API int ipk_eth_build(struct ipk_wbuf *w, const uint8_t dst[6], const uint8_
  * (PCP 3 bits, DEI 1, VID 12) and the EtherType that follows. Returns 0, or IPK_E_NOSPACE
  * writing nothing.
  */
-IPK_API int ipk_vlan_build(struct ipk_wbuf *w, uint16_t tci, uint16_t ethertype) IPK_NONNULL(1);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_vlan_build(struct ipk_wbuf *w, uint16_t tci, uint16_t ethertype) IPK_NONNULL(1);
 
 /* Replace the destination (dst not NULL) and source (src not NULL) MAC of the Ethernet frame
  * frame[0..len); an address the frame is too short to hold whole is left as it is. */

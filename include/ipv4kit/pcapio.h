@@ -65,7 +65,7 @@ IPK_API IPK_WARN_UNUSED_RESULT int ipk_pcapw_tmpname(const char *path, char *buf
  * of path), -EINVAL (existing file is not a capture, or of another format or link type),
  * -ENOTSUP (byte-swapped pcapng to append to). On failure *w holds no open file.
  */
-IPK_API int ipk_pcapw_open(struct ipk_pcapw *w, const char *path, int dlt, unsigned flags,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_pcapw_open(struct ipk_pcapw *w, const char *path, int dlt, unsigned flags,
 			   char *err, size_t errlen) IPK_NONNULL(1, 2);
 
 /*
@@ -74,7 +74,7 @@ IPK_API int ipk_pcapw_open(struct ipk_pcapw *w, const char *path, int dlt, unsig
  * Returns 0, -EINVAL (bad arguments, or the writer is not open), -EOVERFLOW (timestamp does not
  * fit the format) or -errno of the write.
  */
-IPK_API int ipk_pcapw_write(struct ipk_pcapw *w, int64_t sec, uint32_t nsec, const uint8_t *data,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_pcapw_write(struct ipk_pcapw *w, int64_t sec, uint32_t nsec, const uint8_t *data,
 			    size_t caplen, size_t len) IPK_NONNULL(1);
 
 /*
@@ -82,7 +82,7 @@ IPK_API int ipk_pcapw_write(struct ipk_pcapw *w, int64_t sec, uint32_t nsec, con
  * Returns 0, or -errno with a message in err; on failure the temporary file is removed and path
  * is left as it was. The writer is closed either way.
  */
-IPK_API int ipk_pcapw_commit(struct ipk_pcapw *w, char *err, size_t errlen) IPK_NONNULL(1);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_pcapw_commit(struct ipk_pcapw *w, char *err, size_t errlen) IPK_NONNULL(1);
 
 /* Give up: close and unlink the temporary file; path is left as it was. Safe to call on a writer
  * that failed to open, was committed or was already aborted. */

@@ -77,8 +77,8 @@ IPK_API int ipk_reasm_expire(struct ipk_reasm *r, uint64_t now_ns, struct ipk_re
  * Add the fragment ip[0..len) (an IPv4 header with MF set or a non-zero offset; bytes past its
  * total length are ignored) that arrived at now_ns, remembered by tag. The header must pass
  * ipk_ip4_parse(IPK_IP4_STRICT): otherwise that error is returned and nothing changes. The same
- * for IPK_E_INVAL: not a fragment. Findings about this fragment are appended to f (may be NULL)
- * with offsets f_off + offset in ip:
+ * for IPK_E_INVAL: not a fragment. Findings about this fragment are appended to f (may be NULL;
+ * never cleared: zero it before the first call) with offsets f_off + offset in ip:
  *   IPK_E_REASM_DUP          all its bytes arrived before, identical: ignored
  *   IPK_E_REASM_OVERLAP_DIFF some of its bytes arrived before with other values: when all did,
  *                            it is ignored (the first copy wins); else the datagram is dropped
@@ -96,7 +96,7 @@ IPK_API int ipk_reasm_expire(struct ipk_reasm *r, uint64_t now_ns, struct ipk_re
  * make room for a new one; 0 when the fragment was held or ignored; or a negative IPK_E_* as
  * above. At most one datagram is reported per call. No allocation, no system call.
  */
-IPK_API int ipk_reasm_add(struct ipk_reasm *r, const uint8_t *ip, size_t len, uint64_t now_ns,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_reasm_add(struct ipk_reasm *r, const uint8_t *ip, size_t len, uint64_t now_ns,
 			  uint64_t tag, struct ipk_findings *f, size_t f_off,
 			  struct ipk_reasm_dgram *out) IPK_NONNULL(1, 2, 8);
 

@@ -34,11 +34,11 @@ extern "C" {
  * A group address binds to that group, so the socket receives only datagrams sent to it (still
  * after a join). Returns the descriptor or -errno.
  */
-IPK_API int ipk_udp_open(uint32_t addr, uint16_t port, int reuse);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_udp_open(uint32_t addr, uint16_t port, int reuse);
 
 /* Raw IPv4 socket for protocol proto (e.g. IPK_PROTO_IGMP); hdrincl sets IP_HDRINCL (RawConn).
  * Needs CAP_NET_RAW. Returns the descriptor or -errno. */
-IPK_API int ipk_raw_open(int proto, int hdrincl);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_raw_open(int proto, int hdrincl);
 
 /* ---- Conn: any IPv4 socket (TCP, UDP, raw) ---- */
 
@@ -108,13 +108,13 @@ struct ipk_msg {
  * ReadBatch; use ipk_raw_read for the parsed form). m->cm is reset, then cm.src/sport are the
  * source (as m->addr/port). A datagram longer than cap is cut: m->len is the bytes kept and
  * m->flags has MSG_TRUNC. Returns what recvmsg returned or -errno. */
-IPK_API int ipk_sock_read(int fd, struct ipk_msg *m, unsigned cm_flags, int flags) IPK_NONNULL(2);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_sock_read(int fd, struct ipk_msg *m, unsigned cm_flags, int flags) IPK_NONNULL(2);
 /* sendmsg of m (with IP_PKTINFO/IP_TTL/IP_TOS from m->cm). Returns bytes sent or -errno. */
 IPK_API int ipk_sock_write(int fd, const struct ipk_msg *m, int flags) IPK_NONNULL(2);
 
 /* Read the oldest error from the error queue (IP_RECVERR must be on): the offending datagram's
  * bytes into m->buf, the error in m->cm.err (m->cm.has gains IPK_CM_ERR). -EAGAIN when empty. */
-IPK_API int ipk_sock_read_err(int fd, struct ipk_msg *m) IPK_NONNULL(2);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_sock_read_err(int fd, struct ipk_msg *m) IPK_NONNULL(2);
 
 /*
  * Batch I/O with recvmmsg/sendmmsg: up to n messages, in chunks of IPK_BATCH_MAX on the stack (no
@@ -122,7 +122,7 @@ IPK_API int ipk_sock_read_err(int fd, struct ipk_msg *m) IPK_NONNULL(2);
  * each transferred m[i] is complete), or -errno when none was.
  */
 #define IPK_BATCH_MAX 64
-IPK_API int ipk_sock_read_batch(int fd, struct ipk_msg *m, size_t n, unsigned cm_flags, int flags)
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_sock_read_batch(int fd, struct ipk_msg *m, size_t n, unsigned cm_flags, int flags)
 	IPK_NONNULL(2);
 IPK_API int ipk_sock_write_batch(int fd, const struct ipk_msg *m, size_t n, int flags)
 	IPK_NONNULL(2);
@@ -137,7 +137,7 @@ IPK_API int ipk_sock_write_batch(int fd, const struct ipk_msg *m, size_t n, int 
  * Needs CAP_NET_RAW. Returns the descriptor or -errno: -ENODEV for 0 or an interface that does
  * not exist in the caller's namespace; -ENOPROTOOPT where there is no port (not Linux).
  */
-IPK_API int ipk_link_open(unsigned ifindex);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_link_open(unsigned ifindex);
 
 /*
  * sendmmsg of whole frames m[i].buf/len (link header included; m[i].addr, port and cm are
@@ -156,7 +156,7 @@ IPK_API int ipk_link_write_batch(int fd, const struct ipk_msg *m, size_t n, int 
  * not a packet socket, -EOPNOTSUPP when the interface's address is not 6 bytes (not Ethernet-like),
  * -ENOPROTOOPT where there is no port (not Linux).
  */
-IPK_API int ipk_link_get_mac(int fd, uint8_t mac[6]) IPK_NONNULL(2);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_link_get_mac(int fd, uint8_t mac[6]) IPK_NONNULL(2);
 
 /* ---- Filters ---- */
 
@@ -223,7 +223,7 @@ struct ipk_raw_pkt {
 /* Read one datagram into buf[0..cap) and parse it into *p (views point into buf; payload is NULL
  * when parse_err is set). Any raw socket. Returns the datagram length or -errno (-EMSGSIZE if it
  * was cut by cap; the datagram is consumed). */
-IPK_API int ipk_raw_read(int fd, uint8_t *buf, size_t cap, unsigned cm_flags,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_raw_read(int fd, uint8_t *buf, size_t cap, unsigned cm_flags,
 			 struct ipk_raw_pkt *p, int flags) IPK_NONNULL(2, 5);
 
 /*
@@ -263,7 +263,7 @@ struct ipk_raw_bmsg {
 	int flags;
 	struct ipk_raw_pkt pkt;
 };
-IPK_API int ipk_raw_read_batch(int fd, struct ipk_raw_bmsg *m, size_t n, unsigned cm_flags,
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_raw_read_batch(int fd, struct ipk_raw_bmsg *m, size_t n, unsigned cm_flags,
 			       int flags) IPK_NONNULL(2);
 
 /* Write: each entry's header is marshalled with marshal_flags as in ipk_raw_write. When the
