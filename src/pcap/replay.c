@@ -107,8 +107,9 @@ static int load_link_cb(struct ipk_replay_cap *c, int dlt, const struct ipk_cap_
 	if (eth->set_dst) {
 		dst = eth->dst;
 	} else if (l.ethertype == IPK_ETHERTYPE_IPV4 && l3len >= IPK_IP4_MINLEN) {
-		struct ipk_ip4 h; /* the fixed header is read whatever the parse says of the rest */
-		(void)ipk_ip4_parse(l3, l3len, IPK_IP4_GO, &h, NULL);
+		struct ipk_ip4 h;
+		int pr = ipk_ip4_parse(l3, l3len, IPK_IP4_GO, &h, NULL);
+		(void)pr; /* the fixed header is read whatever the parse says of the rest */
 		if (ipk_ip4_is_multicast(h.dst)) {
 			ipk_eth_mcast_mac(h.dst, mc);
 			dst = mc;
