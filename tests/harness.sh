@@ -67,6 +67,26 @@ done
 rc=$?
 if [ $rc -eq 1 ] && grep -q '^frame 1:$' "$tmp/out" && grep -q '  ipv4.ttl: 1 -> 7' "$tmp/out"; then ok
 else bad "golden diff after --ttl 7 (exit $rc)"; head -20 "$tmp/out"; fi
+# a list empty in the expected file and not in the output: one line for the list, then the
+# entries, never "-> missing"
+grep -qF '  findings: [] -> 1 entry' "$tmp/out" && grep -qF '  findings[0].code: (none) -> "IGMP_TTL"' "$tmp/out" &&
+	! grep -q 'missing\|unexpected' "$tmp/out" && ok || { bad "golden diff of a list"; head -20 "$tmp/out"; }
+# the README's golden example is this output, word for word (run where the README runs it)
+mkdir -p "$tmp/rd/pcaps" "$tmp/rd/tests/golden"
+cp "$src/pcaps/sample.pcap" "$tmp/rd/pcaps/" && cp "$src/tests/golden/sample.json" "$tmp/rd/tests/golden/"
+t=$(realpath "$tool")
+(cd "$tmp/rd" && "$t" replay rewrite --ttl 7 --src-map 198.18.0.0/16=198.19.0.0/16 pcaps/sample.pcap out.pcap &&
+	"$t" replay golden out.pcap tests/golden/sample.json) >"$tmp/readme.out" 2>&1
+sed -n '/^\$ ipv4kit replay rewrite --ttl 7/,/^out.pcap: .* differ from/p' "$src/README.md" |
+	grep -v '^\$' >"$tmp/readme.want"
+{ head -n "$(($(wc -l <"$tmp/readme.want") - 2))" "$tmp/readme.out"; echo "..."; tail -1 "$tmp/readme.out"; } >"$tmp/readme.got"
+[ -s "$tmp/readme.want" ] && diff "$tmp/readme.want" "$tmp/readme.got" >/dev/null && ok ||
+	{ bad "README golden example differs from the real output"; diff "$tmp/readme.want" "$tmp/readme.got"; }
+# an expected file that is not JSON: one error line naming it and its line, exit 2
+"$tool" replay golden "$src/pcaps/sample.pcap" "$src/README.md" >"$tmp/out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l <"$tmp/out")" -eq 1 ] && grep -qF "README.md: line 1 is not JSON" "$tmp/out" && ok ||
+	{ bad "golden with a non-JSON expected file: exit $rc"; head -5 "$tmp/out"; }
 # golden --update writes a file that then matches
 "$tool" replay golden --update "$tmp/ttl7.pcap" "$tmp/ttl7.json" >/dev/null &&
 	"$tool" replay golden "$tmp/ttl7.pcap" "$tmp/ttl7.json" >/dev/null && ok || bad "golden --update"

@@ -566,19 +566,33 @@ static void test_rewrite_cut_file(void **state)
 static void test_json_diff(void **state)
 {
 	(void)state;
-	char out[512];
+	char out[1024];
 	const char *a = "{\"frame\":1,\"ipv4\":{\"ttl\":1,\"options\":[{\"name\":\"RA\"}]},\"errors\":[]}";
-	const char *b = "{\"frame\":1,\"ipv4\":{\"ttl\":2,\"options\":[]},\"errors\":[{\"code\":\"X\"}]}";
+	const char *b = "{\"frame\":1,\"ipv4\":{\"ttl\":2,\"options\":[]},"
+			"\"errors\":[{\"code\":\"X\"},{\"code\":\"Y\"}]}";
 	assert_int_equal(ipk_json_diff(a, strlen(a), a, strlen(a), out, sizeof(out)), 0);
 	int n = ipk_json_diff(a, strlen(a), b, strlen(b), out, sizeof(out));
-	assert_int_equal(n, 5);
-	assert_non_null(strstr(out, "  ipv4.ttl: 1 -> 2\n"));
-	assert_non_null(strstr(out, "  ipv4.options[0].name: \"RA\" -> missing\n"));
-	assert_non_null(strstr(out, "  errors[0].code: unexpected \"X\"\n"));
+	/* a list empty on one side: one line for the list, then its entries; never "missing" */
+	assert_string_equal(out, "  ipv4.ttl: 1 -> 2\n"
+				 "  ipv4.options: 1 entry -> []\n"
+				 "  ipv4.options[0].name: \"RA\" -> (none)\n"
+				 "  errors: [] -> 2 entries\n"
+				 "  errors[0].code: (none) -> \"X\"\n"
+				 "  errors[1].code: (none) -> \"Y\"\n");
+	assert_int_equal(n, 6);
+	/* the other way round, and an object */
+	const char *c = "{\"a\":{},\"b\":1}", *d = "{\"a\":{\"k\":1,\"j\":[2]}}";
+	n = ipk_json_diff(d, strlen(d), c, strlen(c), out, sizeof(out));
+	assert_string_equal(out, "  a: 2 keys -> {}\n"
+				 "  a.k: 1 -> (none)\n"
+				 "  a.j[0]: 2 -> (none)\n"
+				 "  b: (none) -> 1\n");
+	assert_int_equal(n, 4);
+	assert_null(strstr(out, "missing"));
 	assert_int_equal(ipk_json_diff("{\"a\":", 5, a, strlen(a), out, sizeof(out)), IPK_E_INVAL);
 	/* a small buffer is cut with "..." and stays terminated */
 	n = ipk_json_diff(a, strlen(a), b, strlen(b), out, 24);
-	assert_int_equal(n, 5);
+	assert_int_equal(n, 6);
 	assert_true(strlen(out) < 24);
 	assert_non_null(strstr(out, "..."));
 }
@@ -629,6 +643,34 @@ static void test_golden(void **state)
 	assert_int_equal(d.frame[0], 4);
 	assert_non_null(strstr(d.text[0], "missing from the capture"));
 	assert_true(ipk_golden_compare(cap3, "/nonexistent/x.json", NULL, NULL, err, sizeof(err)) < 0);
+
+	/* an expected file that is not JSON: one error naming it and the line, no per-frame diffs;
+	 * also when the bad line is past the capture's frames */
+	char txt[128];
+	path_in(txt, sizeof(txt), "g.txt");
+	for (int k = 0; k < 2; k++) {
+		FILE *f = fopen(txt, "w");
+		assert_non_null(f);
+		if (k == 1) {
+			FILE *e = fopen(exp, "r");
+			char line[4096];
+			assert_non_null(e);
+			for (int i = 0; i < 3; i++) {
+				assert_non_null(fgets(line, sizeof(line), e));
+				fputs(line, f);
+			}
+			fclose(e);
+		}
+		fputs("frame,ttl\n1,64\n", f);
+		fclose(f);
+		memset(&d, 0, sizeof(d));
+		err[0] = 0;
+		assert_int_equal(ipk_golden_compare(cap3, txt, on_diff, &d, err, sizeof(err)),
+				 IPK_E_INVAL);
+		assert_int_equal(d.n, 0);
+		assert_non_null(strstr(err, txt));
+		assert_non_null(strstr(err, k ? "line 4 is not JSON" : "line 1 is not JSON"));
+	}
 }
 
 /* A pcapng with two interfaces (same link type and snaplen, which libpcap 1.10 reads), packets on

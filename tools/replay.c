@@ -93,8 +93,7 @@ static void on_fail(void *ctx, uint64_t frame, const struct ipk_packet *p,
 		int c = x->code;
 		if (ipk_err_is_finding(c) && !(v->flags & IPK_VERIFY_STRICT))
 			continue;
-		if (r->truncated && (c == IPK_E_IP_TRUNCATED || c == IPK_E_IP_HDR_TRUNC ||
-				     c == IPK_E_L4_SHORT))
+		if (ipk_verify_snaplen_only(p, c))
 			continue;
 		ADD(" %s (%s%s at %u", ipk_errname(c), ipk_err_is_finding(c) ? "finding, " : "",
 		    ipk_layer_name(x->layer), (unsigned)x->offset);

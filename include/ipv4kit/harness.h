@@ -109,6 +109,12 @@ IPK_API unsigned ipk_verify_frame(int dlt, const uint8_t *frame, size_t caplen, 
 				  unsigned flags, struct ipk_packet *p, struct ipk_verify_res *r,
 				  struct ipk_verify_stats *st) IPK_NONNULL(6, 7);
 
+/* 1 when the error code of decoded packet p only says that the capture's snaplen cut the frame
+ * (the codec's one report of a cut datagram, IPK_E_IP_HDR_TRUNC or IPK_E_IP_TRUNCATED with p->cut
+ * set, or IPK_E_LINK_SHORT in a frame captured short): verify counts the frame as truncated and
+ * does not fail it for that code. 0 otherwise. */
+IPK_API int ipk_verify_snaplen_only(const struct ipk_packet *p, int code) IPK_NONNULL(1);
+
 /* Called for each failed frame (the decoded packet and the result). */
 typedef void (*ipk_verify_fn)(void *ctx, uint64_t frame, const struct ipk_packet *p,
 			      const struct ipk_verify_res *r);
@@ -129,10 +135,15 @@ IPK_API IPK_WARN_UNUSED_RESULT int ipk_verify_file(const char *path, unsigned fl
 
 /*
  * Key-level difference of two JSON lines as the formatter writes them: each leaf is named by its
- * path (ipv4.ttl, ipv4.options[0].name, errors[1].code) and reported as "path: want -> got",
- * "path: missing" or "path: unexpected", one per line ("  " indent) into out[0..cap) (cut with
- * "..." when full; always NUL-terminated when cap > 0). Returns the number of differing leaves
- * (0: equal), or IPK_E_INVAL when either side is not well-formed JSON.
+ * path (ipv4.ttl, ipv4.options[0].name, errors[1].code) and reported want first, one per line
+ * ("  " indent) into out[0..cap) (cut with "..." when full; always NUL-terminated when cap > 0):
+ *   "path: want -> got"        a value that differs
+ *   "path: want -> (none)"     a leaf only want has ("path: (none) -> got": only got has it)
+ *   "path: [] -> 2 entries"    a list (or "{}" -> "N keys" an object) empty on one side, with
+ *                              entries on the other; the entries follow, each "(none)" on the
+ *                              empty side ("path: 1 entry -> []" the other way round)
+ * Returns the number of lines (0: equal), IPK_E_INVAL when either side is not well-formed JSON,
+ * or IPK_E_NOSPACE when memory runs out.
  */
 IPK_API int ipk_json_diff(const char *want, size_t wlen, const char *got, size_t glen, char *out,
 			  size_t cap) IPK_NONNULL(1, 3);
@@ -144,7 +155,8 @@ typedef void (*ipk_golden_fn)(void *ctx, uint64_t frame, const char *diff);
 /*
  * Decode path to JSON lines (ipk_fmt_packet, IPK_FMT_JSON) and compare them with the file
  * expected, line by line. Returns the number of differing frames (0: identical; a frame missing
- * on either side counts as one), or an error as above (-errno also for expected).
+ * on either side counts as one), or an error as above (-errno also for expected); an expected
+ * file with a line that is not JSON is IPK_E_INVAL with one message naming it and the line.
  */
 IPK_API IPK_WARN_UNUSED_RESULT long ipk_golden_compare(const char *path, const char *expected, ipk_golden_fn fn,
 				void *ctx, char *err, size_t errlen) IPK_NONNULL(1, 2);

@@ -25,6 +25,10 @@ struct golden_ctx {
 	char *diff;
 	struct ipk_packet p;
 	int werr;
+	int stop;            /* compare: why the callback stopped reading (an error code) */
+	const char *expected;
+	char *err;
+	size_t errlen;
 };
 
 #define DIFF_CAP 8192
@@ -36,12 +40,26 @@ static int golden_json(struct golden_ctx *g, int dlt, const struct ipk_cap_frame
 	return ipk_fmt_packet(&g->p, &m, IPK_FMT_JSON, g->js, IPK_FMT_HUGE);
 }
 
+/* A line of the expected file that is not JSON: the file is not a golden file. Stops the compare
+ * with IPK_E_INVAL and one message naming the file and the line. */
+static int not_json(struct golden_ctx *g, uint64_t line)
+{
+	if (g->err && g->errlen)
+		snprintf(g->err, g->errlen, "%s: line %llu is not JSON (a golden file holds one JSON "
+			 "object per frame, as replay golden --update writes it)", g->expected,
+			 (unsigned long long)line);
+	g->stop = IPK_E_INVAL;
+	return 1;
+}
+
 static int golden_cmp_cb(void *ctx, int dlt, const struct ipk_cap_frame *f)
 {
 	struct golden_ctx *g = ctx;
 	int n = golden_json(g, dlt, f);
-	if (n < 0)
+	if (n < 0) {
+		g->stop = IPK_E_NOSPACE;
 		return 1;
+	}
 	ssize_t ll = getline(&g->line, &g->lcap, g->exp);
 	if (ll < 0) {
 		g->ndiff++;
@@ -56,16 +74,19 @@ static int golden_cmp_cb(void *ctx, int dlt, const struct ipk_cap_frame *f)
 		b--;
 	if (a == b && memcmp(g->line, g->js, a) == 0)
 		return 0;
-	g->ndiff++;
-	if (g->fn) {
-		int d = ipk_json_diff(g->line, a, g->js, b, g->diff, DIFF_CAP);
-		if (d < 0)
-			g->fn(g->ctx, f->frame, "  expected line is not valid JSON\n");
-		else if (d == 0)
-			g->fn(g->ctx, f->frame, "  same keys and values, different text (key order or spacing)\n");
-		else
-			g->fn(g->ctx, f->frame, g->diff);
+	/* the formatter's side is JSON: a failed diff means the expected line is not */
+	int d = ipk_json_diff(g->line, a, g->js, b, g->diff, DIFF_CAP);
+	if (d == IPK_E_INVAL)
+		return not_json(g, f->frame);
+	if (d < 0) {
+		g->stop = -ENOMEM;
+		return 1;
 	}
+	g->ndiff++;
+	if (g->fn)
+		g->fn(g->ctx, f->frame,
+		      d ? g->diff
+			: "  same keys and values, different text (key order or spacing)\n");
 	return 0;
 }
 
@@ -106,20 +127,32 @@ long ipk_golden_compare(const char *path, const char *expected, ipk_golden_fn fn
 	}
 	g->fn = fn;
 	g->ctx = ctx;
+	g->expected = expected;
+	g->err = err;
+	g->errlen = errlen;
 	int rc = ipk_cap_read(path, golden_cmp_cb, g, &info, err, errlen);
 	if (rc == 0) {
 		/* expected lines left over: frames the capture no longer has */
 		uint64_t fr = info.frames;
-		while (getline(&g->line, &g->lcap, g->exp) >= 0) {
+		ssize_t ll;
+		while (!g->stop && (ll = getline(&g->line, &g->lcap, g->exp)) >= 0) {
 			fr++;
+			if (ipk_json_diff(g->line, (size_t)ll, g->line, (size_t)ll, g->diff, 0) < 0) {
+				not_json(g, fr);
+				break;
+			}
 			g->ndiff++;
 			if (fn)
 				fn(ctx, fr, "  missing from the capture (the expected file has more frames)\n");
 		}
-		ret = g->ndiff;
+		ret = g->stop ? g->stop : g->ndiff;
 	} else if (rc > 0) {
-		ret = IPK_E_NOSPACE;
-		ipk_cap_seterr(err, errlen, path, "a frame's JSON does not fit the formatter buffer");
+		ret = g->stop;
+		if (ret == IPK_E_NOSPACE)
+			ipk_cap_seterr(err, errlen, path,
+				       "a frame's JSON does not fit the formatter buffer");
+		else if (ret == -ENOMEM)
+			ipk_cap_seterr(err, errlen, path, strerror(ENOMEM));
 	} else {
 		ret = rc;
 	}

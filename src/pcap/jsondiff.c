@@ -207,17 +207,19 @@ static void out_add(struct outbuf *o, const char *s, size_t n)
 }
 
 /* "  path: a -> b\n" */
-static void out_line(struct outbuf *o, const char *path, const char *a, size_t al, const char *mid,
-		     const char *b, size_t bl)
+static void out_line(struct outbuf *o, const char *path, const char *a, size_t al, const char *b,
+		     size_t bl)
 {
 	out_add(o, "  ", 2);
 	out_add(o, path, SIZE_MAX);
 	out_add(o, ": ", 2);
 	out_add(o, a, al);
-	out_add(o, mid, SIZE_MAX);
+	out_add(o, " -> ", 4);
 	out_add(o, b, bl);
 	out_add(o, "\n", 1);
 }
+
+#define NONE "(none)" /* the side that has no value at a path */
 
 struct pidx {
 	const char *path;
@@ -227,6 +229,133 @@ struct pidx {
 static int cmp_pidx(const void *a, const void *b)
 {
 	return strcmp(((const struct pidx *)a)->path, ((const struct pidx *)b)->path);
+}
+
+/* The leaf of the sorted index ix[0..n) at path, or NULL. */
+static struct leaf *lookup(const struct pidx *ix, size_t n, const char *path)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(ix[mid].path, path);
+		if (c == 0)
+			return ix[mid].l;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int is_empty_container(const struct leaf *l)
+{
+	return l->vlen == 2 && (memcmp(l->val, "[]", 2) == 0 || memcmp(l->val, "{}", 2) == 0);
+}
+
+/*
+ * What side f holds inside the container at path (one that is empty on the other side): "N
+ * entries" of an array, "N keys" of an object, into buf; NULL when f has nothing inside path.
+ */
+/* 1 when leaf path q lies inside the container at path (pl = its length, > 0). */
+static int under(const char *q, const char *path, size_t pl)
+{
+	return strncmp(q, path, pl) == 0 && (q[pl] == '[' || q[pl] == '.');
+}
+
+static const char *inside(const struct flat *f, const char *path, char *buf, size_t cap)
+{
+	size_t pl = strlen(path), n = 0, lastlen = 0;
+	const char *last = NULL;
+	int arr = 0;
+	if (!pl)
+		return NULL;
+	for (size_t i = 0; i < f->n; i++) {
+		const char *q = f->arena + f->v[i].path;
+		if (!under(q, path, pl))
+			continue;
+		arr = q[pl] == '[';
+		const char *k = q + pl + 1;            /* the child: index or key */
+		size_t kl = strcspn(k, arr ? "]" : ".[");
+		if (!last || kl != lastlen || memcmp(k, last, kl) != 0)
+			n++;                            /* leaves come in document order */
+		last = k;
+		lastlen = kl;
+	}
+	if (!n)
+		return NULL;
+	snprintf(buf, cap, "%zu %s", n,
+		 arr ? (n == 1 ? "entry" : "entries") : (n == 1 ? "key" : "keys"));
+	return buf;
+}
+
+/*
+ * Report the leaf l at path that only one side has (it is on the want side when want is 1); the
+ * other side's index is ix[0..n). When the other side has an empty container where this side has
+ * entries, the container's line ("errors: [] -> 2 entries") comes first, once, and the entries
+ * follow; an empty container on this side with entries on the other gets that line instead of
+ * its own. Returns the lines written.
+ */
+static int one_side(struct outbuf *o, const struct flat *mine, struct flat *other,
+		    const struct pidx *ix, size_t n, struct leaf *l, int want)
+{
+	const char *path = mine->arena + l->path;
+	char cnt[32], pre[512];
+	int lines = 0;
+
+	if (is_empty_container(l)) {
+		const char *c = inside(other, path, cnt, sizeof(cnt));
+		if (c) {
+			/* the container's line, then the other side's entries */
+			size_t pl = strlen(path);
+			l->matched = 1;
+			if (want)
+				out_line(o, path, l->val, l->vlen, c, strlen(c));
+			else
+				out_line(o, path, c, strlen(c), l->val, l->vlen);
+			lines++;
+			for (size_t i = 0; i < other->n; i++) {
+				struct leaf *x = &other->v[i];
+				if (x->matched || !under(other->arena + x->path, path, pl))
+					continue;
+				x->matched = 1;
+				if (want)
+					out_line(o, other->arena + x->path, NONE, sizeof(NONE) - 1,
+						 x->val, x->vlen);
+				else
+					out_line(o, other->arena + x->path, x->val, x->vlen, NONE,
+						 sizeof(NONE) - 1);
+				lines++;
+			}
+			return lines;
+		}
+	}
+	/* the innermost container of path that the other side has as an empty one */
+	size_t pl = strlen(path) < sizeof(pre) ? strlen(path) : sizeof(pre) - 1;
+	for (size_t k = pl; k > 0; k--) {
+		if (path[k] != '[' && path[k] != '.')
+			continue;
+		memcpy(pre, path, k);
+		pre[k] = 0;
+		struct leaf *e = lookup(ix, n, pre);
+		if (!e || !is_empty_container(e))
+			continue;
+		if (!e->matched) {
+			const char *c = inside(mine, pre, cnt, sizeof(cnt));
+			e->matched = 1;
+			if (want)
+				out_line(o, pre, c, strlen(c), e->val, e->vlen);
+			else
+				out_line(o, pre, e->val, e->vlen, c, strlen(c));
+			lines++;
+		}
+		break;
+	}
+	if (want)
+		out_line(o, path, l->val, l->vlen, NONE, sizeof(NONE) - 1);
+	else
+		out_line(o, path, NONE, sizeof(NONE) - 1, l->val, l->vlen);
+	return lines + 1;
 }
 
 int ipk_json_diff(const char *want, size_t wlen, const char *got, size_t glen, char *out,
@@ -247,9 +376,11 @@ int ipk_json_diff(const char *want, size_t wlen, const char *got, size_t glen, c
 		flat_free(&g);
 		return IPK_E_INVAL;
 	}
-	/* Match leaves by path: sorted index of got, binary search for each leaf of want. */
-	struct pidx *gi = malloc((g.n + 1) * sizeof(*gi));
-	if (!gi) {
+	/* Match leaves by path: a sorted index of each side, binary search for the other's leaves. */
+	struct pidx *gi = malloc((g.n + 1) * sizeof(*gi)), *wi = malloc((w.n + 1) * sizeof(*wi));
+	if (!gi || !wi) {
+		free(gi);
+		free(wi);
 		flat_free(&w);
 		flat_free(&g);
 		return IPK_E_NOSPACE;
@@ -257,40 +388,28 @@ int ipk_json_diff(const char *want, size_t wlen, const char *got, size_t glen, c
 	for (size_t i = 0; i < g.n; i++)
 		gi[i] = (struct pidx){g.arena + g.v[i].path, &g.v[i]};
 	qsort(gi, g.n, sizeof(*gi), cmp_pidx);
+	for (size_t i = 0; i < w.n; i++)
+		wi[i] = (struct pidx){w.arena + w.v[i].path, &w.v[i]};
+	qsort(wi, w.n, sizeof(*wi), cmp_pidx);
 	for (size_t i = 0; i < w.n; i++) {
 		const char *path = w.arena + w.v[i].path;
-		size_t lo = 0, hi = g.n;
-		struct leaf *m = NULL;
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			int c = strcmp(gi[mid].path, path);
-			if (c == 0) {
-				m = gi[mid].l;
-				break;
-			}
-			if (c < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+		struct leaf *m = lookup(gi, g.n, path);
 		if (!m) {
-			ndiff++;
-			out_line(&o, path, w.v[i].val, w.v[i].vlen, " -> missing", "", 0);
+			if (!w.v[i].matched)
+				ndiff += one_side(&o, &w, &g, gi, g.n, &w.v[i], 1);
 			continue;
 		}
 		m->matched = 1;
 		if (m->vlen != w.v[i].vlen || memcmp(m->val, w.v[i].val, m->vlen) != 0) {
 			ndiff++;
-			out_line(&o, path, w.v[i].val, w.v[i].vlen, " -> ", m->val, m->vlen);
+			out_line(&o, path, w.v[i].val, w.v[i].vlen, m->val, m->vlen);
 		}
 	}
 	for (size_t i = 0; i < g.n; i++)
-		if (!g.v[i].matched) {
-			const char *path = g.arena + g.v[i].path;
-			ndiff++;
-			out_line(&o, path, "", 0, "unexpected ", g.v[i].val, g.v[i].vlen);
-		}
+		if (!g.v[i].matched)
+			ndiff += one_side(&o, &g, &w, wi, w.n, &g.v[i], 0);
 	free(gi);
+	free(wi);
 	flat_free(&w);
 	flat_free(&g);
 	return ndiff;

@@ -11,9 +11,7 @@
 #include "ipv4kit/link.h"
 #include "ipv4kit/packet.h"
 
-/* An error that only says the snaplen cut the frame: the codec's one report of a datagram cut by
- * the snaplen (p->cut), or a link header cut in a frame captured short. */
-static int snaplen_only(const struct ipk_packet *p, int code)
+int ipk_verify_snaplen_only(const struct ipk_packet *p, int code)
 {
 	if (code == IPK_E_IP_TRUNCATED || code == IPK_E_IP_HDR_TRUNC)
 		return p->cut;
@@ -64,7 +62,7 @@ static unsigned verify_findings(const struct ipk_packet *p, unsigned flags,
 			fail |= IPK_VF_IGMP_CSUM;
 		else if (ipk_err_is_finding(c))
 			fail |= (flags & IPK_VERIFY_STRICT) ? IPK_VF_FINDING : 0;
-		else if (!snaplen_only(p, c))
+		else if (!ipk_verify_snaplen_only(p, c))
 			fail |= IPK_VF_ERROR;
 	}
 	if (p->findings.dropped)
