@@ -169,6 +169,10 @@ PY
 if [ "$(grep -c '\[!IP_TRUNCATED\]$' "$tmp/out")" -eq 2 ] && grep -q '^1 .*\[!IP_HDR_TRUNC\]$' "$tmp/out" &&
 	! grep -Eq 'IP_SHORT|IGMP_SHORT|IGMP_RECORDS' "$tmp/out"; then ok
 else bad "snaplen cut inside IGMP / IPv4 header not reported as truncated only"; cat "$tmp/out"; fi
+"$tool" decode -v "$tmp/snap.pcap" >"$tmp/out" 2>&1
+grep -qF 'checksum 0x07f4 not checked (cut by the snaplen)' "$tmp/out" &&
+	grep -qF 'records stop: the capture ends (cut by the snaplen)' "$tmp/out" && ! grep -q 'bad (should be' "$tmp/out" &&
+	ok || { bad "decode -v of an IGMP message cut by the snaplen"; cat "$tmp/out"; }
 verify "$tmp/snap.pcap" 0 "3 frames: 3 passed, 0 failed, 3 truncated"
 "$tool" decode "$tmp/short.pcap" >"$tmp/out" 2>&1
 grep -q '^1 .*IP_SHORT' "$tmp/out" && grep -q '^2 .*IGMP_SHORT' "$tmp/out" && grep -q '^3 .*IGMP_RECORDS' "$tmp/out" &&

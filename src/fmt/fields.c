@@ -373,7 +373,10 @@ STYLED void s_igmp(struct ob *o, int j, const struct ipk_packet *p)
 		}
 		PUTS(o, ", checksum ");
 		put_hex4(o, m->checksum);
-		csum_verdict(o, j, m->checksum_ok, msg, m->len, m->checksum);
+		if (p->cut)
+			PUTS(o, " not checked (cut by the snaplen)");
+		else
+			csum_verdict(o, j, m->checksum_ok, msg, m->len, m->checksum);
 		PUTS(o, ", length ");
 		put_u(o, m->len);
 	}
@@ -444,6 +447,8 @@ STYLED void s_igmp(struct ob *o, int j, const struct ipk_packet *p)
 		}
 		if (j)
 			putc_(o, ']');
+		else if (rc < 0 && p->cut)
+			PUTS(o, "\n    records stop: the capture ends (cut by the snaplen)");
 		else if (rc < 0)
 			PUTS(o, "\n    records stop: a record runs past the message");
 	}
