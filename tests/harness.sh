@@ -47,6 +47,12 @@ done
 "$tool" replay verify --strict -v "$src/pcaps/malformed.pcap" >"$tmp/out" 2>&1
 [ $? -eq 1 ] && grep -q "37 frames: 2 passed, 35 failed" "$tmp/out" && ok ||
 	{ bad "verify --strict malformed.pcap"; cat "$tmp/out"; }
+# the unassigned IGMP type of igmp-messages.pcap is a finding: it fails only with --strict
+"$tool" replay verify --strict "$src/pcaps/igmp-messages.pcap" >"$tmp/out" 2>&1
+[ $? -eq 1 ] && grep -q "27 frames: 26 passed, 1 failed" "$tmp/out" &&
+	grep -qF "frame 27: IGMP_UNKNOWN_TYPE (finding, igmp at 24)" "$tmp/out" && ok ||
+	{ bad "verify --strict igmp-messages.pcap: the unknown type"; cat "$tmp/out"; }
+"$tool" replay verify --strict -v "$src/pcaps/malformed.pcap" >"$tmp/out" 2>&1
 # errors and findings are counted on separate lines; --strict names a failing finding as such
 grep -q "^  errors: IP_VERSION 1, .*IGMP_CHECKSUM 1" "$tmp/out" && ! grep -q "^  errors: .*IGMP_TTL" "$tmp/out" &&
 	grep -q "^  findings: IP_RESERVED_FLAG 1, .*IGMP_TTL 1" "$tmp/out" &&

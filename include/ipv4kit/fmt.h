@@ -18,8 +18,8 @@ struct ipk_fmt_meta {
 };
 
 enum ipk_fmt_style {
-	IPK_FMT_TEXT = 0,    /* one line per packet */
-	IPK_FMT_VERBOSE = 1, /* header line plus one indented line per option, record, finding */
+	IPK_FMT_TEXT = 0,    /* one line per packet; [!CODE] per error, [?CODE] per finding */
+	IPK_FMT_VERBOSE = 1, /* that line plus one indented line per layer, option, record, error, finding */
 	IPK_FMT_JSON = 2,    /* one JSON object per line, keys as docs/json.md */
 };
 
