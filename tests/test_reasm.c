@@ -14,6 +14,7 @@
 #include "guard.h"
 #include "ipv4kit/checksum.h"
 #include "ipv4kit/error.h"
+#include "ipv4kit/fmt.h"
 #include "ipv4kit/igmp.h"
 #include "ipv4kit/ip4.h"
 #include "ipv4kit/link.h"
@@ -464,6 +465,54 @@ static void test_igmpv3_report(void **state)
 	assert_int_equal(ipk_igmp_addr(rr.srcs, 299), IPK_IP4_ADDR(198, 18, 1, 0) + 299);
 }
 
+/* The formatter's reassembly records: a dropped datagram in each style, a complete one marked. */
+static void test_fmt(void **state)
+{
+	(void)state;
+	char out[4096];
+	struct ipk_fmt_meta m = {21, 1700000021, 0};
+	make_dgram(4101, IPK_PROTO_UDP, 48, 0);
+	assert_int_equal(add(0, 16, 1, 14, 0).rc, 0);
+	assert_int_equal(add(32, 16, 0, 15, 0).rc, 0);
+	struct ipk_reasm_dgram d;
+	assert_int_equal(ipk_reasm_flush(R, &d), 1);
+	int n = ipk_fmt_reasm(NULL, &d, &m, IPK_FMT_TEXT, out, sizeof(out));
+	assert_true(n > 0);
+	const char *want = "21 22:13:41.000000 reassembly dropped: 198.18.0.1 > 198.18.0.2 id 4101 "
+			   "proto 17 (frames 14,15; 32 bytes held) [?REASM_INCOMPLETE]\n";
+	assert_int_equal(n, strlen(want));
+	assert_memory_equal(out, want, strlen(want));
+	n = ipk_fmt_reasm(NULL, &d, &m, IPK_FMT_JSON, out, sizeof(out));
+	assert_true(n > 0);
+	out[n] = 0;
+	assert_non_null(strstr(out, "\"reassembled\":{\"frames\":[14,15],\"fragments\":2,"
+				    "\"complete\":false,\"src\":\"198.18.0.1\",\"dst\":\"198.18.0.2\","
+				    "\"id\":4101,\"proto\":17,\"bytes\":32},\"errors\":[],\"findings\":"
+				    "[{\"layer\":\"ipv4\",\"code\":\"REASM_INCOMPLETE\",\"offset\":0,"));
+	assert_int_equal(ipk_fmt_reasm(NULL, &d, &m, IPK_FMT_VERBOSE, out, 20), IPK_E_NOSPACE);
+	assert_int_equal(ipk_fmt_reasm(NULL, &d, &m, 7, out, sizeof(out)), IPK_E_INVAL);
+
+	assert_int_equal(add(0, 16, 1, 1, 0).rc, 0);
+	assert_int_equal(add(16, 16, 1, 2, 0).rc, 0);
+	struct res c = add(32, 16, 0, 3, 0);
+	assert_int_equal(c.rc, 1);
+	assert_int_equal(ipk_fmt_reasm(NULL, &c.d, &m, IPK_FMT_TEXT, out, sizeof(out)), IPK_E_INVAL);
+	struct ipk_packet p;
+	ipk_packet_decode(IPK_DLT_RAW, c.d.data, c.d.len, c.d.len, &p);
+	n = ipk_fmt_reasm(&p, &c.d, &m, IPK_FMT_TEXT, out, sizeof(out));
+	assert_true(n > 0);
+	out[n] = 0;
+	assert_non_null(strstr(out, " reassembled (frames 1,2,3) 198.18.0.1"));
+	n = ipk_fmt_reasm(&p, &c.d, &m, IPK_FMT_JSON, out, sizeof(out));
+	out[n] = 0;
+	assert_non_null(strstr(out, "{\"frame\":21,\"ts\":1700000021.000000,\"reassembled\":"
+				    "{\"frames\":[1,2,3],\"fragments\":3,\"complete\":true},\"caplen\":68,"));
+	/* a frame through ipk_fmt_packet has no mark */
+	n = ipk_fmt_packet(&p, &m, IPK_FMT_JSON, out, sizeof(out));
+	out[n] = 0;
+	assert_null(strstr(out, "reassembled"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +529,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_max_dist, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_igmpv3_report, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fmt, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
