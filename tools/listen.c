@@ -48,13 +48,6 @@ struct ifcache {
 	unsigned n, next;
 };
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
 
 /* ---- GROUP[@SOURCE[,SOURCE...] | !SOURCE[,SOURCE...]] ---- */
 
@@ -394,13 +387,7 @@ int ipk_cmd_listen(int argc, char **argv)
 		fprintf(stderr, "%s%s\n", l->ng ? " on " : "", l->ng ? ifname : "");
 	}
 
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal; /* no SA_RESTART: poll returns EINTR */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	ipk_cli_signals(1); /* SIGINT, SIGTERM, SIGHUP: no SA_RESTART, poll returns EINTR */
 
 	for (unsigned i = 0; i < RBATCH; i++) {
 		l->m[i].buf = l->buf[i];
@@ -411,7 +398,7 @@ int ipk_cmd_listen(int argc, char **argv)
 	uint64_t got = 0;
 	const char *why = "interrupted";
 	ret = IPK_EXIT_OK;
-	while (!stop_flag) {
+	while (!ipk_cli_stop) {
 		if (count && got >= count) {
 			why = "count reached";
 			break;

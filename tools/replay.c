@@ -375,14 +375,6 @@ static int cmd_rewrite(int argc, char **argv)
 
 /* ---- send ---- */
 
-static volatile int stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
-
 struct sctx {
 	uint64_t total;
 	int tty;
@@ -492,12 +484,11 @@ static int cmd_send(int argc, char **argv)
 		return IPK_EXIT_USAGE;
 	}
 	struct sctx s = {ipk_replay_count(c) * o.loops, !quiet && isatty(2)};
-	o.stop = &stop_flag;
+	o.stop = &ipk_cli_stop;
 	o.progress = on_progress;
 	o.ctx = &s;
 	o.interval = 0.5;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	ipk_cli_signals(1); /* SIGINT, SIGTERM, SIGHUP stop the run; a second one kills */
 	struct ipk_replay_stats st;
 	ipk_replay_run(fd, c, &o, &st);
 	close(fd);
@@ -513,7 +504,7 @@ static int cmd_send(int argc, char **argv)
 	if (st.failed)
 		printf("last error: %s\n", ipk_strerror(st.last_err));
 	ipk_replay_free(c);
-	return st.failed || stop_flag ? IPK_EXIT_FINDINGS : IPK_EXIT_OK;
+	return st.failed || ipk_cli_stop ? IPK_EXIT_FINDINGS : IPK_EXIT_OK;
 }
 
 int ipk_cmd_replay(int argc, char **argv)
