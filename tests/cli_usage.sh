@@ -173,7 +173,14 @@ if unshare -n true 2>/dev/null; then
 	unshare -n bash -c 'ip link set lo up && exec "$0" craft -i lo -c 100000 --interval 0.01 ip dst=127.0.0.1 udp dport=9' \
 		"$tool" 2>"$tmp/e" &
 	pid=$!
-	sleep 0.5
+	# until the tool catches SIGINT (SigCgt bit 1), then let it send a while
+	for _ in $(seq 200); do
+		m=$(awk '/^SigCgt:/ {print $2}' /proc/$pid/status 2>/dev/null)
+		[ "$(basename "$(readlink /proc/$pid/exe)")" = ipv4kit ] && [ -n "$m" ] &&
+			[ $((0x$m >> 1 & 1)) -eq 1 ] && break
+		sleep 0.05
+	done
+	sleep 0.3
 	kill -INT $pid
 	wait $pid
 	rc=$?
