@@ -936,7 +936,7 @@ static void usage(FILE *f)
 		"                      where the kernel refuses IHL < 5 or past the data and rewrites\n"
 		"                      length, checksum, zero ID/source (a note says which), or with\n"
 		"                      --link ether as built; see docs/send-paths.md\n"
-		"  -c, --count N       N packets (default 1)\n"
+		"  -c, --count N       N packets, 1..100000000 (default 1)\n"
 		"      --inc-id        add 1 to the IP ID for every packet after the first\n"
 		"      --interval SEC  seconds between packets (sending and file timestamps)\n"
 		"      --ts SEC[.FRAC] timestamp of the first packet in FILE (default: now)\n"
