@@ -1087,10 +1087,82 @@ static void test_csum_adjust(void **state)
 	}
 }
 
+/* The step-by-step RFC 1624 update, one ipk_csum_update16/32 per changed word (TOS word, TTL
+ * word, ID, total length, flags word, source, destination): what ipk_ip4_csum_adjust must equal,
+ * the 0x0000/0xffff corners included. */
+static uint16_t adjust_by_word(const struct ipk_ip4 *a, const struct ipk_ip4 *b)
+{
+	uint16_t wa[5], wb[5], c = a->checksum;
+	const struct ipk_ip4 *h[2] = {a, b};
+	uint16_t *w[2] = {wa, wb};
+	for (int i = 0; i < 2; i++) {
+		const struct ipk_ip4 *q = h[i];
+		w[i][0] = (uint16_t)((q->version & 15) << 12 | (q->ihl & 15) << 8 | q->tos);
+		w[i][1] = (uint16_t)(q->ttl << 8 | q->proto);
+		w[i][2] = q->id;
+		w[i][3] = q->total_len;
+		w[i][4] = (uint16_t)((q->rf & 1) << 15 | (q->df & 1) << 14 | (q->mf & 1) << 13 |
+				     (q->frag_off & 0x1fff));
+	}
+	for (int k = 0; k < 5; k++)
+		if (wa[k] != wb[k])
+			c = ipk_csum_update16(c, wa[k], wb[k]);
+	if (a->src != b->src)
+		c = ipk_csum_update32(c, a->src, b->src);
+	if (a->dst != b->dst)
+		c = ipk_csum_update32(c, a->dst, b->dst);
+	return c;
+}
+
+/* ipk_ip4_csum_adjust sums the changed words and folds once: the same value as the word-by-word
+ * update on random headers whose fields and checksums favour 0, 0xffff and 0xff. */
+static void test_csum_adjust_by_word(void **state)
+{
+	(void)state;
+	uint32_t x = 0x12345678u;
+	int corner = 0;
+	for (int i = 0; i < 200000; i++) {
+		struct ipk_ip4 h[2];
+		uint32_t r[16];
+		for (int j = 0; j < 16; j++) {
+			x = x * 1103515245u + 12345u;
+			uint32_t v = x >> 8;
+			static const uint32_t pick[3] = {0, 0xffffffffu, 0xff};
+			r[j] = (v & 3) < 3 ? pick[v & 3] : v * 2654435761u;
+		}
+		for (int k = 0; k < 2; k++) {
+			struct ipk_ip4 *p = &h[k];
+			memset(p, 0, sizeof(*p));
+			/* the second header keeps the first's fields whose bit in keep is set */
+			uint32_t keep = k ? r[15] : 0;
+			p->version = (uint8_t)((keep & 1) ? h[0].version : r[0] >> (8 * k));
+			p->ihl = (uint8_t)((keep & 2) ? h[0].ihl : r[1] >> (8 * k));
+			p->tos = (uint8_t)((keep & 4) ? h[0].tos : r[2] >> (8 * k));
+			p->ttl = (uint8_t)((keep & 8) ? h[0].ttl : r[3] >> (8 * k));
+			p->proto = (uint8_t)((keep & 16) ? h[0].proto : r[4] >> (8 * k));
+			p->rf = (uint8_t)((keep & 32) ? h[0].rf : (r[5] >> k) & 1);
+			p->df = (uint8_t)((keep & 64) ? h[0].df : (r[6] >> k) & 1);
+			p->mf = (uint8_t)((keep & 128) ? h[0].mf : (r[7] >> k) & 1);
+			p->total_len = (uint16_t)((keep & 256) ? h[0].total_len : r[8] >> (16 * k));
+			p->id = (uint16_t)((keep & 512) ? h[0].id : r[9] >> (16 * k));
+			p->frag_off = (uint16_t)((keep & 1024) ? h[0].frag_off
+							       : (r[10] >> (16 * k)) & 0x1fff);
+			p->src = (keep & 2048) ? h[0].src : r[11] ^ (k ? r[13] : 0);
+			p->dst = (keep & 4096) ? h[0].dst : r[12] ^ (k ? r[14] : 0);
+			p->checksum = (uint16_t)(r[13] >> 16);
+		}
+		uint16_t want = adjust_by_word(&h[0], &h[1]);
+		corner += want == 0 || want == 0xffff;
+		assert_int_equal(ipk_ip4_csum_adjust(&h[0], &h[1]), want);
+	}
+	assert_true(corner > 100); /* the corners were reached */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_csum_adjust),
+	    cmocka_unit_test(test_csum_adjust_by_word),
 	    cmocka_unit_test(test_fields_v2_report),
 	    cmocka_unit_test(test_fields_v3_gq_and_go_vector),
 	    cmocka_unit_test(test_fields_frag),

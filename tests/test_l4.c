@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "guard.h"
+#include "ipv4kit/bytes.h"
 #include "ipv4kit/checksum.h"
 #include "ipv4kit/error.h"
 #include "ipv4kit/ip4.h"
@@ -432,6 +433,55 @@ static void test_class(void **state)
 	assert_string_equal(ipk_packet_class_name(IPK_PC_COUNT), "unknown");
 }
 
+/* ipk_packet_readdress folds both addresses' terms once: the value of two ipk_csum_update32 calls
+ * (and UDP's 0 sent as 0xffff) for random stored checksums and addresses, corners included. */
+static void test_readdress_by_word(void **state)
+{
+	(void)state;
+	static const uint32_t pick[4] = {0, 0xffffffffu, 0xffff, 0xffff0000u};
+	uint8_t f[64];
+	struct ipk_wbuf w;
+	struct ipk_packet p;
+	struct ipk_ip4 h = {.ttl = 64, .src = H1, .dst = SRV};
+	struct ipk_udp u = {.sport = 1000, .dport = 53};
+	struct ipk_tcp t = {.sport = 1, .dport = 2, .seq = 3, .flags = 2, .win = 100};
+	uint32_t x = 7;
+	int corner = 0;
+
+	for (int proto = 0; proto < 2; proto++) {
+		h.proto = proto ? IPK_PROTO_TCP : IPK_PROTO_UDP;
+		ipk_wbuf_init(&w, f + 20, sizeof(f) - 20);
+		if (proto)
+			assert_int_equal(ipk_tcp_build(&w, &t, H1, SRV, NULL, 0, "abc", 3, 0), 0);
+		else
+			assert_int_equal(ipk_udp_build(&w, &u, H1, SRV, "abc", 3, 0), 0);
+		assert_int_equal(ipk_ip4_marshal(&h, w.len, 0, f, 20), 20);
+		ipk_packet_decode(IPK_DLT_RAW, f, 20 + w.len, 20 + w.len, &p);
+		size_t at = ipk_packet_l4_csum_off(&p);
+		assert_true(at != 0);
+		for (int i = 0; i < 100000; i++) {
+			uint32_t r[6];
+			for (int j = 0; j < 6; j++) {
+				x = x * 1103515245u + 12345u;
+				r[j] = (x >> 8) & 4 ? pick[(x >> 12) & 3] : x * 2654435761u;
+			}
+			p.ip4.src = r[0];
+			p.ip4.dst = r[1];
+			uint32_t ns = r[5] & 0x100 ? r[0] : r[2], nd = r[5] & 0x200 ? r[1] : r[3];
+			uint16_t c = (uint16_t)r[4];
+			ipk_put16(f + at, c);
+			uint16_t want = ipk_csum_update32(ipk_csum_update32(c, r[0], ns), r[1], nd);
+			if (!proto && want == 0)
+				want = 0xffff;
+			int changed = ns != r[0] || nd != r[1];
+			assert_int_equal(ipk_packet_readdress(&p, f, ns, nd), changed);
+			assert_int_equal(ipk_be16(f + at), changed ? want : c);
+			corner += changed && (want == 0 || want == 0xffff);
+		}
+	}
+	assert_true(corner > 50); /* the 0x0000/0xffff corners were reached */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +489,7 @@ int main(void)
 	    cmocka_unit_test(test_icmp_build),  cmocka_unit_test(test_tcp_build),
 	    cmocka_unit_test(test_parse),       cmocka_unit_test(test_eth_build),
 	    cmocka_unit_test(test_is_multicast), cmocka_unit_test(test_readdress),
+	    cmocka_unit_test(test_readdress_by_word),
 	    cmocka_unit_test(test_class),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

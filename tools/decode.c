@@ -90,9 +90,10 @@ static void count_packet(struct stats *st, const struct ipk_packet *p)
 {
 	st->packets++;
 	ipk_pkt_count(&st->cls, p);
-	if (p->findings.n)
+	if (p->findings.n) {
 		st->with_findings++;
-	count_codes(st, &p->findings);
+		count_codes(st, &p->findings);
+	}
 }
 
 /* Format a frame (dg NULL), a reassembled datagram (p decoded from dg) or a datagram the

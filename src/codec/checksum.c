@@ -162,13 +162,10 @@ uint16_t ipk_csum_expected(const void *buf, size_t len, uint32_t sum, uint16_t s
 /* RFC 1624 eqn 3: HC' = ~(~HC + ~m + m'), in one's complement arithmetic. */
 uint16_t ipk_csum_update16(uint16_t csum, uint16_t old, uint16_t new_)
 {
-	uint32_t s = (uint32_t)(uint16_t)~csum + (uint16_t)~old + new_;
-	return ipk_csum_fold(s);
+	return ipk_csum_fold((uint16_t)~csum + ipk_csum_upd16_terms(old, new_));
 }
 
 uint16_t ipk_csum_update32(uint16_t csum, uint32_t old, uint32_t new_)
 {
-	uint32_t s = (uint32_t)(uint16_t)~csum + (uint16_t) ~(old >> 16) + (uint16_t)~old +
-		     (new_ >> 16) + (new_ & 0xffffu);
-	return ipk_csum_fold(s);
+	return ipk_csum_fold((uint16_t)~csum + ipk_csum_upd32_terms(old, new_));
 }

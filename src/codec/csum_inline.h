@@ -46,4 +46,20 @@ static inline uint64_t ipk_csum_sum20_native(const uint8_t *p)
 	return (uint64_t)a + b + c + d + e;
 }
 
+/*
+ * RFC 1624 eqn 3, HC' = ~(~HC + ~m + m'), as terms of one sum: start from (uint16_t)~HC, add the
+ * terms of each changed field, end with (uint16_t)~ipk_csum_fold64_inl(sum). Folding once gives
+ * what folding after every field gives (a fold keeps the sum modulo 0xffff and is 0 only for a
+ * zero sum); ipk_csum_update16/32 are the one-field case.
+ */
+static inline uint32_t ipk_csum_upd16_terms(uint16_t old, uint16_t new_)
+{
+	return (uint32_t)(uint16_t)~old + new_;
+}
+
+static inline uint32_t ipk_csum_upd32_terms(uint32_t old, uint32_t new_)
+{
+	return (uint32_t)(uint16_t) ~(old >> 16) + (uint16_t)~old + (new_ >> 16) + (new_ & 0xffffu);
+}
+
 #endif

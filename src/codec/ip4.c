@@ -394,31 +394,52 @@ int ipk_ip4_aton(const char *s, uint32_t *addr)
 	return 0;
 }
 
-/* The header's 16-bit words 0 (version, IHL, TOS), 1 (total length), 2 (ID), 3 (flags, fragment
- * offset) and 4 (TTL, protocol), as marshal writes them (RFC 791 3.1). */
-static void ip4_words(const struct ipk_ip4 *h, uint16_t w[5])
+/* The header's 16-bit words 0 (version, IHL, TOS), 3 (flags, fragment offset) and 4 (TTL,
+ * protocol), as marshal writes them (RFC 791 3.1); words 1 and 2 are total length and ID. */
+static inline uint16_t ip4_word0(const struct ipk_ip4 *h)
 {
-	w[0] = (uint16_t)((h->version & 15) << 12 | (h->ihl & 15) << 8 | h->tos);
-	w[1] = h->total_len;
-	w[2] = h->id;
-	w[3] = (uint16_t)((h->rf & 1) << 15 | (h->df & 1) << 14 | (h->mf & 1) << 13 |
-			  (h->frag_off & 0x1fff));
-	w[4] = (uint16_t)(h->ttl << 8 | h->proto);
+	return (uint16_t)((h->version & 15) << 12 | (h->ihl & 15) << 8 | h->tos);
 }
 
+static inline uint16_t ip4_word3(const struct ipk_ip4 *h)
+{
+	return (uint16_t)((h->rf & 1) << 15 | (h->df & 1) << 14 | (h->mf & 1) << 13 |
+			  (h->frag_off & 0x1fff));
+}
+
+static inline uint16_t ip4_word4(const struct ipk_ip4 *h)
+{
+	return (uint16_t)(h->ttl << 8 | h->proto);
+}
+
+/* ipk_csum_upd*_terms of a field that went from a to b, or nothing when it kept its value: an
+ * unchanged field leaves the checksum exactly as it was, 0x0000/0xffff corner included. */
+static inline uint32_t delta16(uint16_t a, uint16_t b)
+{
+	return a == b ? 0 : ipk_csum_upd16_terms(a, b);
+}
+
+static inline uint32_t delta32(uint32_t a, uint32_t b)
+{
+	return a == b ? 0 : ipk_csum_upd32_terms(a, b);
+}
+
+/* The terms of every changed word in one sum, folded once (csum_inline.h): the value of one
+ * ipk_csum_update16/32 per changed word, without a call per word. At most 19 terms below 0x10000:
+ * no carry out of 32 bits. */
 uint16_t ipk_ip4_csum_adjust(const struct ipk_ip4 *from, const struct ipk_ip4 *to)
 {
-	/* order: TOS word, TTL word, ID, total length, flags, then the addresses */
-	static const uint8_t order[5] = {0, 4, 2, 1, 3};
-	uint16_t a[5], b[5], c = from->checksum;
-	ip4_words(from, a);
-	ip4_words(to, b);
-	for (int i = 0; i < 5; i++)
-		if (a[order[i]] != b[order[i]])
-			c = ipk_csum_update16(c, a[order[i]], b[order[i]]);
-	if (from->src != to->src)
-		c = ipk_csum_update32(c, from->src, to->src);
-	if (from->dst != to->dst)
-		c = ipk_csum_update32(c, from->dst, to->dst);
-	return c;
+	uint32_t s = (uint16_t)~from->checksum;
+	/* words 0 and 3 are put together only when one of their fields differs */
+	if (from->version != to->version || from->ihl != to->ihl || from->tos != to->tos)
+		s += delta16(ip4_word0(from), ip4_word0(to));
+	s += delta16(from->total_len, to->total_len);
+	s += delta16(from->id, to->id);
+	if (from->rf != to->rf || from->df != to->df || from->mf != to->mf ||
+	    from->frag_off != to->frag_off)
+		s += delta16(ip4_word3(from), ip4_word3(to));
+	s += delta16(ip4_word4(from), ip4_word4(to));
+	s += delta32(from->src, to->src);
+	s += delta32(from->dst, to->dst);
+	return (uint16_t)~ipk_csum_fold64_inl(s);
 }

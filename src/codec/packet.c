@@ -1,5 +1,7 @@
 /* packet.c - whole-packet decode: link, IPv4, IGMP, UDP/TCP/ICMP (RFC 791 3376 768 9293 792). */
+#include "codec/csum_inline.h"
 #include "codec/internal.h"
+#include "codec/l4_inline.h"
 #include "ipv4kit/igmp.h"
 #include "ipv4kit/checksum.h"
 #include "ipv4kit/ip4.h"
@@ -49,7 +51,7 @@ static void decode_igmp(struct ipk_packet *p, const uint8_t *msg, int truncated)
 /* A transport header: parse it (rc 0) or report it cut, except in a first fragment (MF set),
  * where the rest of the header is in the next fragment (RFC 1858 tiny fragments), and when the
  * snaplen cut it (IP_TRUNCATED says so). */
-static void l4_done(struct ipk_packet *p, int rc, enum ipk_l4 l4, int layer)
+static inline void l4_done(struct ipk_packet *p, int rc, enum ipk_l4 l4, int layer)
 {
 	if (rc >= 0)
 		p->l4 = (uint8_t)l4;
@@ -149,13 +151,13 @@ int ipk_packet_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wirel
 		decode_igmp(p, b, p->l4_len < paylen);
 		break;
 	case IPK_PROTO_UDP:
-		l4_done(p, ipk_udp_parse(b, p->l4_len, &p->u.udp), IPK_L4_UDP, IPK_LAYER_UDP);
+		l4_done(p, l4_udp_parse(b, p->l4_len, &p->u.udp), IPK_L4_UDP, IPK_LAYER_UDP);
 		break;
 	case IPK_PROTO_TCP:
-		l4_done(p, ipk_tcp_parse(b, p->l4_len, &p->u.tcp), IPK_L4_TCP, IPK_LAYER_TCP);
+		l4_done(p, l4_tcp_parse(b, p->l4_len, &p->u.tcp), IPK_L4_TCP, IPK_LAYER_TCP);
 		break;
 	case IPK_PROTO_ICMP:
-		l4_done(p, ipk_icmp_parse(b, p->l4_len, &p->u.icmp), IPK_L4_ICMP, IPK_LAYER_ICMP);
+		l4_done(p, l4_icmp_parse(b, p->l4_len, &p->u.icmp), IPK_L4_ICMP, IPK_LAYER_ICMP);
 		break;
 	default:
 		break;
@@ -163,7 +165,8 @@ int ipk_packet_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wirel
 	return f->n + f->dropped;
 }
 
-enum ipk_pkt_class ipk_packet_class(const struct ipk_packet *p)
+/* The classification, inlined into ipk_pkt_count: a per-frame call in every summary loop. */
+static inline enum ipk_pkt_class pkt_class(const struct ipk_packet *p)
 {
 	if (!p->has_ip4)
 		return p->has_link && p->link.ethertype != IPK_ETHERTYPE_IPV4 ? IPK_PC_NOT_IP :
@@ -182,6 +185,11 @@ enum ipk_pkt_class ipk_packet_class(const struct ipk_packet *p)
 	}
 }
 
+enum ipk_pkt_class ipk_packet_class(const struct ipk_packet *p)
+{
+	return pkt_class(p);
+}
+
 const char *ipk_packet_class_name(int cls)
 {
 	static const char *const names[IPK_PC_COUNT] = {"igmp", "udp",      "tcp",    "icmp",
@@ -191,10 +199,11 @@ const char *ipk_packet_class_name(int cls)
 
 void ipk_pkt_count(struct ipk_pkt_counts *c, const struct ipk_packet *p)
 {
-	c->n[ipk_packet_class(p)]++;
+	c->n[pkt_class(p)]++;
 }
 
-size_t ipk_packet_l4_csum_off(const struct ipk_packet *p)
+/* ipk_packet_l4_csum_off, inlined into ipk_packet_readdress (a per-frame call in rewrite) */
+static inline size_t l4_csum_off(const struct ipk_packet *p)
 {
 	if (!p->has_ip4 || p->ip4.mf || p->ip4.frag_off)
 		return 0;
@@ -205,14 +214,22 @@ size_t ipk_packet_l4_csum_off(const struct ipk_packet *p)
 	return 0;
 }
 
+size_t ipk_packet_l4_csum_off(const struct ipk_packet *p)
+{
+	return l4_csum_off(p);
+}
+
 int ipk_packet_readdress(const struct ipk_packet *p, uint8_t *frame, uint32_t src, uint32_t dst)
 {
-	size_t at = ipk_packet_l4_csum_off(p);
-	if (!at || (src == p->ip4.src && dst == p->ip4.dst))
+	if (src == p->ip4.src && dst == p->ip4.dst)
 		return 0;
-	uint16_t c = ipk_be16(frame + at);
-	c = ipk_csum_update32(c, p->ip4.src, src);
-	c = ipk_csum_update32(c, p->ip4.dst, dst);
+	size_t at = l4_csum_off(p);
+	if (!at)
+		return 0;
+	/* both addresses' terms, as two ipk_csum_update32 calls would add them, folded once */
+	uint32_t s = (uint16_t)~ipk_be16(frame + at);
+	s += ipk_csum_upd32_terms(p->ip4.src, src) + ipk_csum_upd32_terms(p->ip4.dst, dst);
+	uint16_t c = (uint16_t)~ipk_csum_fold64_inl(s);
 	if (p->l4 == IPK_L4_UDP && c == 0)
 		c = 0xffff; /* RFC 768: a computed 0 is sent as all ones */
 	ipk_put16(frame + at, c);

@@ -100,7 +100,8 @@ int ipk_rewrite_frame(const struct ipk_rewrite *rw, int dlt, uint8_t *frame, siz
 	memcpy(frame + p.ip_off, hb, (size_t)n);
 
 	/* the pseudo-header changed: the UDP/TCP checksum of an unfragmented datagram follows */
-	if (ipk_packet_readdress(&p, frame, h.src, h.dst))
+	if ((h.src != p.ip4.src || h.dst != p.ip4.dst) &&
+	    ipk_packet_readdress(&p, frame, h.src, h.dst))
 		return 2;
 	return 1;
 }
