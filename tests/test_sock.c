@@ -18,6 +18,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/filter.h>
@@ -29,6 +30,7 @@
 
 #include "ipv4kit/checksum.h"
 #include "ipv4kit/error.h"
+#include "ipv4kit/igmp.h"
 #include "ipv4kit/ip4.h"
 #include "ipv4kit/sock.h"
 
@@ -1237,6 +1239,141 @@ static void test_link(void **state)
 	close(fd);
 }
 
+/* A v3 general query (MRC 10 s, QRV 2, QQIC 125), as the codec builds it. */
+static size_t v3gq(uint8_t *buf, size_t cap, uint32_t group)
+{
+	struct ipk_wbuf w;
+	struct ipk_igmp_v3q q = {.mrc = 100, .qrv = 2, .qqic = 125, .group = group};
+	ipk_wbuf_init(&w, buf, cap);
+	assert_int_equal(ipk_igmp_put_v3_query(&w, &q), 0);
+	return w.len;
+}
+
+/* The querier's sockets: argument errors, the bytes each send path builds (IGMP's header: TOS
+ * 0xC0, TTL 1, DF, ID 0, Router Alert, destination by type), the raw sender's options, and on lo
+ * in the namespace a link-path query heard by the listener once (its incoming copy) by default
+ * and twice (outgoing copy too) with IPK_IGMP_RX_OUTGOING, byte for byte, with sane stamps. */
+static void test_igmp_sockets(void **state)
+{
+	(void)state;
+	uint8_t msg[32], out[128], frame[128];
+	struct ipk_igmp_tx t;
+	size_t ml = v3gq(msg, sizeof(msg), 0);
+
+	assert_int_equal(ipk_igmp_listen_open(0, 0), -ENODEV);
+	assert_int_equal(ipk_igmp_listen_open(1, 0x80), -EINVAL);
+	struct ipk_igmp_rx rx0 = {.buf = NULL, .cap = 10};
+	assert_int_equal(ipk_igmp_listen_read(-1, &rx0, 1, 0), -EBADF);
+	assert_int_equal(ipk_igmp_listen_read(5, &rx0, 0, 0), -EINVAL);
+	assert_int_equal(ipk_igmp_listen_read(5, &rx0, 1, 0), -EINVAL);
+	assert_int_equal(ipk_igmp_tx_open(&t, 0, 0, 0), -ENODEV);
+	assert_int_equal(t.fd, -1);
+	assert_int_equal(ipk_igmp_tx_open(&t, 1, 0, 0x10), -EINVAL);
+	assert_int_equal(ipk_igmp_tx_send(&t, msg, ml, 0), -EBADF);
+	ipk_igmp_tx_close(&t); /* harmless on a closed sender */
+
+	/* raw path: the IPv4 datagram */
+	memset(&t, 0, sizeof(t));
+	t.fd = -1;
+	t.src = IPK_IP4_ADDR(198, 18, 0, 1);
+	static const uint8_t want_hdr[] = {0x46, 0xc0, 0x00, 0x24, 0x00, 0x00, 0x40, 0x00, 0x01, 0x02,
+					   0x00, 0x00, 198,  18,   0,    1,    224,  0,    0,    1,
+					   0x94, 0x04, 0x00, 0x00};
+	int n = ipk_igmp_tx_build(&t, msg, ml, 0, out, sizeof(out));
+	assert_int_equal(n, 24 + 12);
+	assert_memory_equal(out, want_hdr, 10);
+	assert_memory_equal(out + 12, want_hdr + 12, 12);
+	assert_int_equal(ipk_csum(out, 24), 0);
+	assert_memory_equal(out + 24, msg, ml);
+	/* a group-specific query goes to its group; dst overrides */
+	size_t gl = v3gq(msg, sizeof(msg), GROUP);
+	assert_int_equal(ipk_igmp_tx_build(&t, msg, gl, 0, out, sizeof(out)), 36);
+	assert_int_equal(out[16], 239);
+	assert_int_equal(out[19], 3);
+	assert_int_equal(ipk_igmp_tx_build(&t, msg, gl, IPK_IP4_ADDR(224, 0, 0, 1), out, sizeof(out)), 36);
+	assert_int_equal(out[16], 224);
+	assert_int_equal(out[19], 1);
+	assert_int_equal(ipk_igmp_tx_build(&t, msg, gl, 0, out, 35), IPK_E_NOSPACE);
+	assert_int_equal(ipk_igmp_tx_build(&t, NULL, 4, 0, out, sizeof(out)), -EINVAL);
+
+	/* link path: Ethernet to the group MAC from t.mac, then the same datagram */
+	t.flags = IPK_IGMP_TX_LINK;
+	t.src = 0;
+	memcpy(t.mac, "\x02\x00\x00\x00\x00\x07", 6);
+	n = ipk_igmp_tx_build(&t, msg, gl, 0, frame, sizeof(frame));
+	assert_int_equal(n, 14 + 36);
+	assert_memory_equal(frame, "\x01\x00\x5e\x01\x02\x03\x02\x00\x00\x00\x00\x07\x08\x00", 14);
+	assert_memory_equal(frame + 14 + 12, "\0\0\0\0", 4); /* source 0.0.0.0 kept */
+	assert_int_equal(ipk_csum(frame + 14, 24), 0);
+	assert_int_equal(ipk_igmp_tx_build(&t, msg, gl, IPK_IP4_ADDR(198, 18, 0, 2), frame, sizeof(frame)),
+			 -EINVAL);
+	assert_int_equal(ipk_igmp_tx_build(&t, msg, gl, 0, frame, 13), IPK_E_NOSPACE);
+
+	int fd = ipk_igmp_listen_open(BAD_IFINDEX, 0);
+	if (fd == -EPERM || fd == -EACCES)
+		skip(); /* no CAP_NET_RAW */
+	assert_int_equal(fd, -ENODEV);
+	need_ns();
+	unsigned lo = if_nametoindex("lo");
+
+	/* raw sender: interface address as source, loopback off */
+	assert_int_equal(ipk_igmp_tx_open(&t, lo, 0, 0), 0);
+	assert_int_equal(t.src, LO_ADDR);
+	int loop = -1;
+	assert_int_equal(ipk_mcast_get_loop(t.fd, &loop), 0);
+	assert_int_equal(loop, 0);
+	ipk_igmp_tx_close(&t);
+	assert_int_equal(t.fd, -1);
+
+	int l0 = ipk_igmp_listen_open(lo, 0);
+	int l1 = ipk_igmp_listen_open(lo, IPK_IGMP_RX_OUTGOING);
+	assert_true(l0 >= 0 && l1 >= 0);
+	assert_int_equal(ipk_igmp_tx_open(&t, lo, 0, IPK_IGMP_TX_LINK), 0);
+	assert_int_equal(t.src, 0);
+	n = ipk_igmp_tx_build(&t, msg, ml, 0, frame, sizeof(frame));
+	assert_int_equal(ipk_igmp_tx_send(&t, msg, ml, 0), n);
+	/* something that is not IGMP is filtered out in the kernel */
+	uint8_t udpf[14 + 28];
+	memcpy(udpf, frame, 14 + 20);
+	udpf[14 + 9] = 17;
+	struct ipk_msg um = {.buf = udpf, .len = sizeof(udpf)};
+	assert_int_equal(ipk_link_write_batch(t.fd, &um, 1, 0), 1);
+	ipk_igmp_tx_close(&t);
+
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	uint8_t b[4][256];
+	struct ipk_igmp_rx m[4];
+	for (int k = 0; k < 2; k++) {
+		int lfd = k ? l1 : l0;
+		struct pollfd p = {.fd = lfd, .events = POLLIN};
+		assert_int_equal(poll(&p, 1, 2000), 1);
+		usleep(100000);
+		for (int i = 0; i < 4; i++)
+			m[i] = (struct ipk_igmp_rx){.buf = b[i], .cap = sizeof(b[i])};
+		if (!k)
+			m[0].cap = 30; /* cut: the bytes kept, the real length, MSG_TRUNC */
+		int got = ipk_igmp_listen_read(lfd, m, 4, MSG_DONTWAIT);
+		assert_int_equal(got, k ? 2 : 1);
+		for (int i = 0; i < got; i++) {
+			assert_int_equal(m[i].len, k ? 36 : 30);
+			assert_int_equal(m[i].wirelen, 36);
+			assert_int_equal(!!(m[i].flags & MSG_TRUNC), !k);
+			assert_memory_equal(m[i].buf, frame + 14, m[i].len);
+			assert_int_equal(m[i].ifindex, lo);
+			assert_true(m[i].ts_real_ns > 0);
+			assert_true(m[i].ts_ns >= now - 1000000000 && m[i].ts_ns <= now + 3000000000LL);
+		}
+		if (k) /* the outgoing copy comes first */
+			assert_int_equal(m[0].pkttype, IPK_PKT_OUTGOING);
+		assert_int_equal(m[got - 1].pkttype, IPK_PKT_MULTICAST);
+		assert_int_equal(ipk_igmp_listen_read(lfd, m, 4, MSG_DONTWAIT), -EAGAIN);
+	}
+	close(l0);
+	close(l1);
+}
+
 int main(void)
 {
 	if (unshare(CLONE_NEWNET) == 0 && lo_up() == 0)
@@ -1266,6 +1403,7 @@ int main(void)
 		cmocka_unit_test(test_raw_rw),
 		cmocka_unit_test(test_raw_batch),
 		cmocka_unit_test(test_link),
+		cmocka_unit_test(test_igmp_sockets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

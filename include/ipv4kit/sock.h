@@ -279,6 +279,137 @@ struct ipk_raw_out {
 IPK_API int ipk_raw_write_batch(int fd, const struct ipk_raw_out *m, size_t n,
 				unsigned marshal_flags, int flags) IPK_NONNULL(2);
 
+/* ---- IGMP on one link: hearing every message, sending queries (a querier's sockets) ---- */
+
+/*
+ * Why these calls exist (Linux 6.18 measured, docs/send-paths.md, "Querier"): a raw IGMP socket only
+ * gets what the host's IP layer accepts (unicast and joined groups), so it never sees v1/v2
+ * reports to arbitrary groups, and reports and leaves to 224.0.0.22/224.0.0.2 only after joining
+ * those groups, which makes the host itself a reporting member. A packet socket sees every frame
+ * the interface receives without joining anything.
+ */
+
+/* ipk_igmp_listen_open flags. */
+#define IPK_IGMP_RX_OUTGOING 0x1    /* also deliver the frames this host sends on the interface
+				     * (pkttype IPK_PKT_OUTGOING); off: never */
+#define IPK_IGMP_RX_NO_ALLMULTI 0x2 /* do not put the interface in all-multicast mode */
+
+/* Packet types (sockaddr_ll sll_pkttype). */
+#define IPK_PKT_HOST 0
+#define IPK_PKT_BROADCAST 1
+#define IPK_PKT_MULTICAST 2
+#define IPK_PKT_OTHERHOST 3
+#define IPK_PKT_OUTGOING 4
+
+/*
+ * A packet socket (AF_PACKET, SOCK_DGRAM) on interface ifindex that receives every IPv4 datagram
+ * of protocol 2 (IGMP) arriving there, whatever its destination, checksum or length, and nothing
+ * else: a classic BPF program (built here, 8 instructions: skb protocol 0x0800, pkttype not
+ * outgoing unless IPK_IGMP_RX_OUTGOING, IPv4 protocol byte 2) runs in the kernel, so other
+ * traffic costs no wakeup. Unless IPK_IGMP_RX_NO_ALLMULTI, PACKET_ADD_MEMBERSHIP with
+ * PACKET_MR_ALLMULTI asks the interface for every multicast frame (a NIC filters by group MAC
+ * otherwise; veth does not filter); the membership ends when the socket is closed. Nothing is
+ * joined at the IP level, so the host does not become a member of any group. Frames are
+ * timestamped (SO_TIMESTAMPNS). Untagged frames only: listen on a VLAN interface for a VLAN.
+ * Needs CAP_NET_RAW. Returns the descriptor (close it with close()) or -errno: -ENODEV for 0 or
+ * an interface not in the caller's namespace, -EINVAL for unknown flags, -EPERM without
+ * CAP_NET_RAW, -ENOPROTOOPT where there is no port (not Linux).
+ */
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_igmp_listen_open(unsigned ifindex, unsigned flags);
+
+/*
+ * One datagram heard by ipk_igmp_listen_read. buf/cap in (caller-owned; the datagram starts
+ * with its IPv4 header at buf[0]); the rest out.
+ */
+struct ipk_igmp_rx {
+	uint8_t *buf;
+	size_t cap;
+	size_t len;        /* datagram bytes in buf: the IPv4 total length when the frame carried
+			    * link padding after it (Ethernet pads to 60 bytes), else the bytes
+			    * kept (at most cap). Decode buf[0..len) with ipk_packet_decode
+			    * (IPK_DLT_IPV4) or ipk_ip4_parse + ipk_igmp_parse. */
+	size_t wirelen;    /* bytes the link delivered from the IPv4 header on, padding included
+			    * (> cap when the datagram was cut) */
+	int flags;         /* msg_flags: MSG_TRUNC when cut by cap */
+	uint8_t pkttype;   /* IPK_PKT_*: MULTICAST for group-addressed frames, HOST for unicast */
+	uint8_t mac[6];    /* link-layer source address (zeros when not 6 bytes long) */
+	unsigned ifindex;  /* interface it arrived on */
+	int64_t ts_real_ns; /* the kernel's arrival stamp, CLOCK_REALTIME nanoseconds */
+	int64_t ts_ns;     /* the same instant on CLOCK_MONOTONIC: ts_real_ns moved by the
+			    * realtime-monotonic offset read right after the receive call, never
+			    * later than that read (exact unless the realtime clock was stepped
+			    * between arrival and read); the read time when no stamp came */
+};
+
+/*
+ * Read up to n datagrams (recvmmsg, chunks of IPK_BATCH_MAX on the stack, no allocation) from fd,
+ * a socket of ipk_igmp_listen_open. flags as for recvmmsg (MSG_DONTWAIT; MSG_WAITFORONE is
+ * useful: block for the first, then take what is queued). Returns the number of entries filled
+ * (possibly fewer than n; each filled entry is complete) or -errno when none was: -EAGAIN,
+ * -EBADF, -EINVAL (n == 0, a NULL buf with a capacity), -EINTR.
+ */
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_igmp_listen_read(int fd, struct ipk_igmp_rx *m, size_t n, int flags)
+	IPK_NONNULL(2);
+
+/* ipk_igmp_tx_open flags. */
+#define IPK_IGMP_TX_LINK 0x1 /* send whole Ethernet frames through a packet socket (any source,
+			      * 0.0.0.0 included; nothing rewritten) instead of the raw IP socket */
+
+/*
+ * A query sender on one interface, filled by ipk_igmp_tx_open (the caller owns the struct; no
+ * allocation). Two paths (docs/send-paths.md, "Querier"):
+ * - default: a raw socket (IPPROTO_RAW, so IP_HDRINCL, and it receives nothing) bound to the
+ *   interface (SO_BINDTODEVICE), IP_MULTICAST_IF set to it and IP_MULTICAST_LOOP off, so the
+ *   sending host's own IGMP code never sees the queries (a looped query would make the host
+ *   answer it and follow its version). The kernel keeps the codec-built header (ID 0 with DF
+ *   stays 0) but replaces a 0.0.0.0 source, so src 0 means the interface's primary address,
+ *   looked up at open and stored in t->src.
+ * - IPK_IGMP_TX_LINK: a packet socket (ipk_link_open) writing frames the codec built whole:
+ *   src is written as given, 0.0.0.0 included (how the Linux bridge queries); destinations must
+ *   be multicast (the frame goes to the group MAC).
+ */
+struct ipk_igmp_tx {
+	int fd;
+	unsigned ifindex;
+	unsigned flags;
+	uint32_t src;     /* IPv4 source written into every query (host order) */
+	uint8_t mac[6];   /* link path: the interface's MAC, the frames' source; zeros otherwise */
+};
+
+/*
+ * Open a sender on ifindex with source src (see above). Returns 0 or -errno (t->fd is -1 then):
+ * -ENODEV (0 or unknown interface), -EINVAL (unknown flags), -EADDRNOTAVAIL (src 0 on the raw
+ * path and the interface has no IPv4 address), -EPERM without CAP_NET_RAW, -ENOPROTOOPT where
+ * there is no port.
+ */
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_igmp_tx_open(struct ipk_igmp_tx *t, unsigned ifindex, uint32_t src,
+				     unsigned flags) IPK_NONNULL(1);
+
+/*
+ * The bytes ipk_igmp_tx_send writes for IGMP message msg[0..len) (a query built by the codec,
+ * or anything) to dst (0: by type, RFC 2236/3376: a general query to 224.0.0.1, a
+ * group-specific one to its group; ipk_igmp_ip4_defaults) into buf[0..cap): the IPv4 datagram
+ * (raw path) or the Ethernet frame (link path; destination the group MAC, source t->mac, EtherType
+ * 0x0800). The header is IGMP's: TOS 0xC0, TTL 1, DF, ID 0, Router Alert, source t->src, with
+ * its length and checksum. Returns the bytes written or a negative IPK_E_* (IPK_E_NOSPACE,
+ * IPK_E_TOOLONG), or -EINVAL (link path with a destination that is not multicast, or msg NULL
+ * with a length).
+ */
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_igmp_tx_build(const struct ipk_igmp_tx *t, const uint8_t *msg, size_t len,
+				      uint32_t dst, uint8_t *buf, size_t cap) IPK_NONNULL(1, 5);
+
+/*
+ * Build (as ipk_igmp_tx_build, on the stack: at most IPK_IGMP_TX_MAX bytes) and send one message.
+ * Returns the bytes sent or -errno: -EMSGSIZE (larger than IPK_IGMP_TX_MAX or than the MTU),
+ * -EINVAL, -EBADF, -ENOBUFS/-EAGAIN; a codec error as ipk_igmp_tx_build.
+ */
+#define IPK_IGMP_TX_MAX 9216
+IPK_API int ipk_igmp_tx_send(const struct ipk_igmp_tx *t, const uint8_t *msg, size_t len, uint32_t dst)
+	IPK_NONNULL(1);
+
+/* Close the sender's socket (t->fd becomes -1); harmless twice. */
+IPK_API void ipk_igmp_tx_close(struct ipk_igmp_tx *t) IPK_NONNULL(1);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,9 +11,11 @@
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <linux/filter.h>
 #include <linux/icmp.h>
+#include <linux/if_ether.h>
 #include <linux/if_packet.h>
 
 #include "ipv4kit/cmsg.h"
@@ -476,6 +478,170 @@ int ipk_os_link_get_mac(int fd, uint8_t mac[6])
 	if (sll.sll_halen != 6)
 		return -EOPNOTSUPP;
 	memcpy(mac, sll.sll_addr, 6);
+	return 0;
+}
+
+/* ---- IGMP on a link (AF_PACKET, SOCK_DGRAM: data and filter start at the IPv4 header) ---- */
+
+/* Classic BPF opcodes (linux/filter.h values). */
+#define IGMP_LD_W_ABS 0x20 /* BPF_LD|BPF_W|BPF_ABS: A = [k] (ancillary when k >= SKF_AD_OFF) */
+#define IGMP_LD_B_ABS 0x30 /* BPF_LD|BPF_B|BPF_ABS: A = byte [k] */
+#define IGMP_JEQ 0x15      /* BPF_JMP|BPF_JEQ|BPF_K */
+#define IGMP_RET 0x06      /* BPF_RET|BPF_K */
+
+/*
+ * skb->protocol must be IPv4 (the socket is ETH_P_ALL when outgoing frames are wanted), the
+ * packet type not PACKET_OUTGOING (unless wanted: the jump then compares with a type that does
+ * not exist), and the IPv4 protocol byte (offset 9) 2. Accepted frames are kept whole.
+ */
+static size_t igmp_bpf(unsigned flags, struct sock_filter *p)
+{
+	uint32_t out = (flags & IPK_IGMP_RX_OUTGOING) ? 0xffffffffu : PACKET_OUTGOING;
+	struct sock_filter prog[] = {
+		{IGMP_LD_W_ABS, 0, 0, (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL)},
+		{IGMP_JEQ, 0, 5, ETH_P_IP},
+		{IGMP_LD_W_ABS, 0, 0, (uint32_t)(SKF_AD_OFF + SKF_AD_PKTTYPE)},
+		{IGMP_JEQ, 3, 0, out},
+		{IGMP_LD_B_ABS, 0, 0, 9},
+		{IGMP_JEQ, 0, 1, IPK_PROTO_IGMP},
+		{IGMP_RET, 0, 0, 0xffffffffu},
+		{IGMP_RET, 0, 0, 0},
+	};
+	memcpy(p, prog, sizeof(prog));
+	return sizeof(prog) / sizeof(prog[0]);
+}
+
+int ipk_os_igmp_listen_open(unsigned ifindex, unsigned flags)
+{
+	struct sock_filter prog[8];
+	struct sock_fprog fp;
+	struct packet_mreq mr;
+	struct sockaddr_ll sll;
+	int one = 1, err;
+	/* protocol 0 until bound: nothing is queued before the filter is in place */
+	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	memset(&fp, 0, sizeof(fp));
+	fp.len = (unsigned short)igmp_bpf(flags, prog);
+	fp.filter = prog;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)) != 0)
+		goto fail;
+	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) != 0)
+		goto fail;
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	/* frames this host sends reach only ETH_P_ALL sockets (dev_queue_xmit_nit) */
+	sll.sll_protocol = htons((flags & IPK_IGMP_RX_OUTGOING) ? ETH_P_ALL : ETH_P_IP);
+	sll.sll_ifindex = (int)ifindex;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) != 0)
+		goto fail;
+	if (!(flags & IPK_IGMP_RX_NO_ALLMULTI)) {
+		memset(&mr, 0, sizeof(mr));
+		mr.mr_ifindex = (int)ifindex;
+		mr.mr_type = PACKET_MR_ALLMULTI;
+		if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)) != 0)
+			goto fail;
+	}
+	return fd;
+fail:
+	err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Cut the link padding: when buf[0..len) starts with an IPv4 header whose total length is
+ * shorter than what arrived, the datagram ends there. */
+static void trim_padding(struct ipk_igmp_rx *x)
+{
+	struct ipk_ip4 h;
+
+	if (ipk_ip4_parse(x->buf, x->len, IPK_IP4_LAX, &h, NULL) == 0 && h.total_len >= h.hlen &&
+	    h.total_len < x->len)
+		x->len = h.total_len;
+}
+
+static int64_t ts_ns(const struct timespec *t)
+{
+	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
+int ipk_os_igmp_listen_read(int fd, struct ipk_igmp_rx *m, size_t n, int flags)
+{
+	struct mmsghdr mm[IPK_BATCH_MAX];
+	struct iovec iov[IPK_BATCH_MAX];
+	struct sockaddr_ll name[IPK_BATCH_MAX];
+	union {
+		struct cmsghdr align;
+		uint8_t b[IPK_BATCH_MAX][CMSG_SPACE(sizeof(struct timespec))];
+	} c;
+	struct timespec real, mono;
+	int64_t off, now;
+	int got;
+
+	memset(mm, 0, n * sizeof(mm[0]));
+	for (size_t i = 0; i < n; i++) {
+		iov[i].iov_base = m[i].buf;
+		iov[i].iov_len = m[i].cap;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+		mm[i].msg_hdr.msg_name = &name[i];
+		mm[i].msg_hdr.msg_namelen = sizeof(name[i]);
+		mm[i].msg_hdr.msg_control = c.b[i];
+		mm[i].msg_hdr.msg_controllen = sizeof(c.b[i]);
+	}
+	/* MSG_TRUNC: msg_len is the datagram's real length, not the part kept */
+	got = recvmmsg(fd, mm, (unsigned)n, flags | MSG_TRUNC, NULL);
+	if (got < 0)
+		return -errno;
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	now = ts_ns(&mono);
+	off = ts_ns(&real) - now;
+	for (int i = 0; i < got; i++) {
+		struct msghdr *h = &mm[i].msg_hdr;
+		struct ipk_igmp_rx *x = &m[i];
+		struct cmsghdr *cm;
+		x->wirelen = mm[i].msg_len;
+		x->len = x->wirelen < x->cap ? x->wirelen : x->cap;
+		x->flags = h->msg_flags;
+		x->pkttype = name[i].sll_pkttype;
+		x->ifindex = (unsigned)name[i].sll_ifindex;
+		memset(x->mac, 0, sizeof(x->mac));
+		if (name[i].sll_halen == 6)
+			memcpy(x->mac, name[i].sll_addr, 6);
+		x->ts_real_ns = 0;
+		x->ts_ns = now;
+		for (cm = CMSG_FIRSTHDR(h); cm; cm = CMSG_NXTHDR(h, cm)) {
+			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS &&
+			    cm->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+				struct timespec t;
+				memcpy(&t, CMSG_DATA(cm), sizeof(t));
+				x->ts_real_ns = ts_ns(&t);
+				x->ts_ns = x->ts_real_ns - off < now ? x->ts_real_ns - off : now;
+			}
+		}
+		trim_padding(x);
+	}
+	return got;
+}
+
+int ipk_os_if_addr(int fd, unsigned ifindex, uint32_t *addr)
+{
+	struct ifreq ifr;
+	struct sockaddr_in sin;
+	int r;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if ((r = ipk_os_ifname(fd, ifindex, ifr.ifr_name)) != 0)
+		return r;
+	if (ioctl(fd, SIOCGIFADDR, &ifr) != 0)
+		return errno == EADDRNOTAVAIL ? -EADDRNOTAVAIL : -errno;
+	if (ifr.ifr_addr.sa_family != AF_INET)
+		return -EADDRNOTAVAIL;
+	memcpy(&sin, &ifr.ifr_addr, sizeof(sin));
+	*addr = ntohl(sin.sin_addr.s_addr);
 	return 0;
 }
 

@@ -156,6 +156,24 @@ int ipk_os_link_get_mac(int fd, uint8_t mac[6])
 	return -ENOPROTOOPT;
 }
 
+int ipk_os_igmp_listen_open(unsigned ifindex, unsigned flags)
+{
+	(void)ifindex, (void)flags;
+	return -ENOPROTOOPT;
+}
+
+int ipk_os_igmp_listen_read(int fd, struct ipk_igmp_rx *m, size_t n, int flags)
+{
+	(void)fd, (void)m, (void)n, (void)flags;
+	return -ENOPROTOOPT;
+}
+
+int ipk_os_if_addr(int fd, unsigned ifindex, uint32_t *addr)
+{
+	(void)fd, (void)ifindex, (void)addr;
+	return -ENOPROTOOPT;
+}
+
 #else
 /* ISO C forbids an empty translation unit. */
 typedef int ipk_sock_other_unused_;

@@ -15,10 +15,6 @@
 #include "ipv4kit/sock.h"
 #include "sock/sock_os.h"
 
-#ifndef MSG_WAITFORONE
-#define MSG_WAITFORONE 0
-#endif
-
 /* ---- validation: one helper for every call ---- */
 
 /* What a call needs from the socket. */
@@ -316,28 +312,6 @@ int ipk_sock_read_err(int fd, struct ipk_msg *m)
 	return io_result(fd, ipk_os_read_err(fd, m), W_PACKET);
 }
 
-/*
- * The chunk loop shared by the batch calls: run op on chunks of IPK_BATCH_MAX until n are done,
- * a chunk comes back short, or a chunk fails (then the count so far, or the error if none).
- * Chunks after the first never block when the caller asked for MSG_WAITFORONE.
- */
-#define BATCH_LOOP(call)                                                                          \
-	do {                                                                                      \
-		size_t done = 0;                                                                  \
-		int fl = flags;                                                                   \
-		while (done < n) {                                                                \
-			size_t k = n - done < IPK_BATCH_MAX ? n - done : IPK_BATCH_MAX;           \
-			int got = (call);                                                         \
-			if (got < 0)                                                              \
-				return done ? (int)done : io_result(fd, got, W_PACKET);           \
-			done += (size_t)got;                                                      \
-			if ((size_t)got < k)                                                      \
-				break;                                                            \
-			if (fl & MSG_WAITFORONE)                                                  \
-				fl |= MSG_DONTWAIT;                                               \
-		}                                                                                 \
-		return (int)done;                                                                 \
-	} while (0)
 
 int ipk_sock_read_batch(int fd, struct ipk_msg *m, size_t n, unsigned cm_flags, int flags)
 {
@@ -348,7 +322,7 @@ int ipk_sock_read_batch(int fd, struct ipk_msg *m, size_t n, unsigned cm_flags, 
 	for (size_t i = 0; i < n; i++)
 		if (!m[i].buf && m[i].cap)
 			return -EINVAL;
-	BATCH_LOOP(ipk_os_read_batch(fd, m + done, k, cm_flags, fl));
+	IPK_BATCH_LOOP(ipk_os_read_batch(fd, m + done, k, cm_flags, fl), io_result(fd, got, W_PACKET));
 }
 
 int ipk_sock_write_batch(int fd, const struct ipk_msg *m, size_t n, int flags)
@@ -360,7 +334,7 @@ int ipk_sock_write_batch(int fd, const struct ipk_msg *m, size_t n, int flags)
 	for (size_t i = 0; i < n; i++)
 		if (!m[i].buf && m[i].len)
 			return -EINVAL;
-	BATCH_LOOP(ipk_os_write_batch(fd, m + done, k, fl));
+	IPK_BATCH_LOOP(ipk_os_write_batch(fd, m + done, k, fl), io_result(fd, got, W_PACKET));
 }
 
 /* ---- link level ---- */
@@ -372,12 +346,10 @@ int ipk_link_open(unsigned ifindex)
 	return ipk_os_link_open(ifindex);
 }
 
-/* The chunk loop of BATCH_LOOP without its diagnosis: a packet socket is not AF_INET, so the
- * kernel's own error is the answer. */
+/* The kernel's own error is the answer: a packet socket is not AF_INET, so there is nothing to
+ * diagnose. */
 int ipk_link_write_batch(int fd, const struct ipk_msg *m, size_t n, int flags)
 {
-	size_t done = 0;
-
 	if (fd < 0)
 		return -EBADF;
 	if (n == 0 || n > INT32_MAX)
@@ -385,16 +357,7 @@ int ipk_link_write_batch(int fd, const struct ipk_msg *m, size_t n, int flags)
 	for (size_t i = 0; i < n; i++)
 		if (!m[i].buf && m[i].len)
 			return -EINVAL;
-	while (done < n) {
-		size_t k = n - done < IPK_BATCH_MAX ? n - done : IPK_BATCH_MAX;
-		int got = ipk_os_link_send_batch(fd, m + done, k, flags);
-		if (got < 0)
-			return done ? (int)done : got;
-		done += (size_t)got;
-		if ((size_t)got < k)
-			break;
-	}
-	return (int)done;
+	IPK_BATCH_LOOP(ipk_os_link_send_batch(fd, m + done, k, fl), got);
 }
 
 int ipk_link_get_mac(int fd, uint8_t mac[6])

@@ -2,7 +2,13 @@
 #ifndef IPK_SOCK_OS_H
 #define IPK_SOCK_OS_H
 
+#include <sys/socket.h>
+
 #include "ipv4kit/sock.h"
+
+#ifndef MSG_WAITFORONE
+#define MSG_WAITFORONE 0
+#endif
 
 /*
  * sock.c validates every argument and the socket (family, type) and then calls exactly one of
@@ -50,6 +56,14 @@ int ipk_os_link_open(unsigned ifindex);
 int ipk_os_link_send_batch(int fd, const struct ipk_msg *m, size_t n, int flags);
 int ipk_os_link_get_mac(int fd, uint8_t mac[6]);
 
+/* IGMP on a link: a packet socket receiving IPv4 protocol 2 on ifindex (flags IPK_IGMP_RX_*);
+ * receive n <= IPK_BATCH_MAX datagrams with one recvmmsg, filling everything but m[i].len past
+ * the kept bytes (the portable side trims link padding); the primary IPv4 address of ifindex,
+ * looked up through fd (-EADDRNOTAVAIL when it has none). */
+int ipk_os_igmp_listen_open(unsigned ifindex, unsigned flags);
+int ipk_os_igmp_listen_read(int fd, struct ipk_igmp_rx *m, size_t n, int flags);
+int ipk_os_if_addr(int fd, unsigned ifindex, uint32_t *addr);
+
 /* ICMP_FILTER for types 0..31 (a set bit blocks). */
 int ipk_os_set_icmp_low(int fd, uint32_t bits);
 int ipk_os_get_icmp_low(int fd, uint32_t *bits);
@@ -77,5 +91,29 @@ struct ipk_os_raw_out {
 };
 int ipk_os_raw_recv_batch(int fd, struct ipk_raw_bmsg *m, size_t n, unsigned cm_flags, int flags);
 int ipk_os_raw_send_batch(int fd, const struct ipk_os_raw_out *o, size_t n, int flags);
+
+/*
+ * The chunk loop shared by the batch calls (in a function with fd, n and flags): run call on chunks of IPK_BATCH_MAX until n are done,
+ * a chunk comes back short, or a chunk fails (then the count so far, or err, an expression of the
+ * failed chunk's -errno `got`, if none).
+ * Chunks after the first never block when the caller asked for MSG_WAITFORONE.
+ */
+#define IPK_BATCH_LOOP(call, err)                                                                 \
+	do {                                                                                      \
+		size_t done = 0;                                                                  \
+		int fl = flags;                                                                   \
+		while (done < n) {                                                                \
+			size_t k = n - done < IPK_BATCH_MAX ? n - done : IPK_BATCH_MAX;           \
+			int got = (call);                                                         \
+			if (got < 0)                                                              \
+				return done ? (int)done : (err);                                  \
+			done += (size_t)got;                                                      \
+			if ((size_t)got < k)                                                      \
+				break;                                                            \
+			if (fl & MSG_WAITFORONE)                                                  \
+				fl |= MSG_DONTWAIT;                                               \
+		}                                                                                 \
+		return (int)done;                                                                 \
+	} while (0)
 
 #endif

@@ -1,0 +1,225 @@
+/* igmp.c - net_igmp: the querier sockets under test (ipk_igmp_listen_*, ipk_igmp_tx_*) and a kernel-host joiner, for tests/net_igmp_listen.sh. */
+#include "net/netutil.h"
+#include <signal.h>
+#include <sys/socket.h>
+
+/*
+ * Usage:
+ *   net_igmp join IFNAME SECONDS SPEC...   hold memberships (SPEC asm:G | ssm:S@G | block:S@G) on
+ *                                          IFNAME until SECONDS pass or SIGTERM, then close
+ *                                          (the kernel reports the leave)
+ *   net_igmp listen IFNAME SECONDS READY [out]  print every datagram ipk_igmp_listen_read hears
+ *                                          for SECONDS (READY is created once listening; "out"
+ *                                          sets IPK_IGMP_RX_OUTGOING), one line each:
+ *     rx pkttype=P mac=M len=L wirelen=W ts=ok|bad src=A dst=A ttl=T tos=0xXX ra=0|1
+ *        type=0xTT group=G recs=TYPE:GROUP:S,S;... findings=N hex=...
+ *   net_igmp query IFNAME raw|link SRC V MRC [loop]   build a general query of version V (1, 2, 3)
+ *                                          with the codec, print "built HEX" (what
+ *                                          ipk_igmp_tx_build gives) and send it once (SRC 0:
+ *                                          the interface address on the raw path); "loop" turns
+ *                                          multicast loopback back on after open
+ * Exit 0, or 1 on an error (printed as "not ok ...").
+ */
+
+static volatile sig_atomic_t stop;
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void hex(const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		printf("%02x", b[i]);
+}
+
+static int join(int argc, char **argv)
+{
+	unsigned ifx = nu_ifindex(argv[2]);
+	double secs = atof(argv[3]);
+	int fds[16], nfd = 0;
+
+	signal(SIGTERM, on_term);
+	for (int i = 4; i < argc && nfd < 16; i++) {
+		char spec[64], *at, *colon;
+		uint32_t s = 0, g;
+		int r, fd;
+		snprintf(spec, sizeof(spec), "%s", argv[i]);
+		colon = strchr(spec, ':');
+		if (!colon)
+			nu_die("bad spec %s", argv[i]);
+		*colon = 0;
+		at = strchr(colon + 1, '@');
+		if (at) {
+			*at = 0;
+			s = nu_addr(colon + 1);
+			g = nu_addr(at + 1);
+		} else {
+			g = nu_addr(colon + 1);
+		}
+		fd = ipk_udp_open(0, 0, 0);
+		if (fd < 0)
+			nu_die("socket: %s", strerror(-fd));
+		if (!strcmp(spec, "asm"))
+			r = ipk_mcast_join(fd, ifx, g);
+		else if (!strcmp(spec, "ssm"))
+			r = ipk_mcast_join_source(fd, ifx, g, s);
+		else if (!strcmp(spec, "block")) {
+			r = ipk_mcast_join(fd, ifx, g);
+			if (r == 0)
+				r = ipk_mcast_block_source(fd, ifx, g, s);
+		} else
+			nu_die("bad spec %s", argv[i]);
+		if (r)
+			nu_die("%s: %s", argv[i], strerror(-r));
+		fds[nfd++] = fd;
+	}
+	printf("joined %d\n", nfd);
+	fflush(stdout);
+	long long end = nu_now_ms() + (long long)(secs * 1000);
+	while (!stop && nu_now_ms() < end)
+		nu_sleep_ms(20);
+	for (int i = 0; i < nfd; i++)
+		close(fds[i]);
+	return 0;
+}
+
+/* One line per datagram: the metadata, the codec's decode, the bytes. */
+static void print_rx(const struct ipk_igmp_rx *x, long long t0_ns, long long t1_ns)
+{
+	struct ipk_packet p;
+	char a[16], b[16];
+	int nf = ipk_packet_decode(IPK_DLT_IPV4, x->buf, x->len, x->len, &p);
+	int ra = 0;
+
+	printf("rx pkttype=%u mac=%02x:%02x:%02x:%02x:%02x:%02x len=%zu wirelen=%zu ts=%s", x->pkttype,
+	       x->mac[0], x->mac[1], x->mac[2], x->mac[3], x->mac[4], x->mac[5], x->len, x->wirelen,
+	       x->ts_real_ns != 0 && x->ts_ns >= t0_ns && x->ts_ns <= t1_ns ? "ok" : "bad");
+	if (p.has_ip4) {
+		for (size_t i = 0; i + 1 < p.ip4.opts_len; i++)
+			if (p.ip4.opts[i] == 0x94 && p.ip4.opts[i + 1] == 4)
+				ra = 1;
+		printf(" src=%s dst=%s ttl=%u tos=0x%02x ra=%d", nu_ntoa(p.ip4.src, a),
+		       nu_ntoa(p.ip4.dst, b), p.ip4.ttl, p.ip4.tos, ra);
+	}
+	if (p.l4 == IPK_L4_IGMP) {
+		const struct ipk_igmp *m = &p.u.igmp;
+		printf(" type=0x%02x group=%s", m->type, nu_ntoa(m->group, a));
+		if (m->type == IPK_IGMP_V3_REPORT) {
+			struct ipk_igmp_rec_iter it;
+			struct ipk_igmp_rec r;
+			printf(" recs=");
+			ipk_igmp_rec_iter_init(&it, m, x->buf + p.l4_off);
+			while (ipk_igmp_rec_next(&it, &r) == 1) {
+				printf("%s:%s:", ipk_igmp_rec_name(r.type), nu_ntoa(r.group, a));
+				for (uint16_t i = 0; i < r.nsrcs; i++)
+					printf("%s%s", i ? "," : "", nu_ntoa(ipk_igmp_addr(r.srcs, i), a));
+				printf(";");
+			}
+		}
+	}
+	printf(" findings=%d hex=", nf);
+	hex(x->buf, x->len);
+	printf("\n");
+	fflush(stdout);
+}
+
+static int listen_cmd(int argc, char **argv)
+{
+	static uint8_t bufs[8][2048];
+	struct ipk_igmp_rx m[8];
+	unsigned flags = argc > 5 && !strcmp(argv[5], "out") ? IPK_IGMP_RX_OUTGOING : 0;
+	int fd = ipk_igmp_listen_open(nu_ifindex(argv[2]), flags);
+	long long end = nu_now_ms() + (long long)(atof(argv[3]) * 1000);
+	struct timespec t;
+
+	if (fd < 0)
+		nu_die("ipk_igmp_listen_open: %s", strerror(-fd));
+	signal(SIGTERM, on_term);
+	FILE *ready = fopen(argv[4], "w");
+	if (!ready)
+		nu_die("%s: %s", argv[4], strerror(errno));
+	fclose(ready);
+	while (!stop && nu_now_ms() < end) {
+		if (!nu_wait(fd, POLLIN, 50))
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		long long t0 = (long long)t.tv_sec * 1000000000LL + t.tv_nsec - 1000000000LL;
+		for (int i = 0; i < 8; i++) {
+			memset(&m[i], 0, sizeof(m[i]));
+			m[i].buf = bufs[i];
+			m[i].cap = sizeof(bufs[i]);
+		}
+		int n = ipk_igmp_listen_read(fd, m, 8, MSG_DONTWAIT);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		long long t1 = (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+		if (n == -EAGAIN)
+			continue;
+		if (n < 0) {
+			printf("not ok read: %s\n", strerror(-n));
+			return 1;
+		}
+		for (int i = 0; i < n; i++)
+			print_rx(&m[i], t0, t1);
+	}
+	close(fd);
+	return 0;
+}
+
+static int query(int argc, char **argv)
+{
+	uint8_t msg[64], out[256];
+	struct ipk_wbuf w;
+	struct ipk_igmp_tx t;
+	int link = !strcmp(argv[3], "link");
+	int v = atoi(argv[5]), mrc = atoi(argv[6]), r;
+
+	ipk_wbuf_init(&w, msg, sizeof(msg));
+	if (v == 1)
+		r = ipk_igmp_put_v1(&w, IPK_IGMP_QUERY, 0);
+	else if (v == 2)
+		r = ipk_igmp_put_v2(&w, IPK_IGMP_QUERY, (uint8_t)mrc, 0);
+	else {
+		struct ipk_igmp_v3q q;
+		memset(&q, 0, sizeof(q));
+		q.mrc = (uint8_t)mrc;
+		q.qrv = 2;
+		q.qqic = 125;
+		r = ipk_igmp_put_v3_query(&w, &q);
+	}
+	if (r)
+		nu_die("query build: %d", r);
+	r = ipk_igmp_tx_open(&t, nu_ifindex(argv[2]), nu_addr(argv[4]), link ? IPK_IGMP_TX_LINK : 0);
+	if (r)
+		nu_die("ipk_igmp_tx_open: %s", strerror(-r));
+	if (argc > 7 && !strcmp(argv[7], "loop") && (r = ipk_mcast_set_loop(t.fd, 1)) != 0)
+		nu_die("loop: %s", strerror(-r));
+	int n = ipk_igmp_tx_build(&t, msg, w.len, 0, out, sizeof(out));
+	if (n < 0)
+		nu_die("ipk_igmp_tx_build: %d", n);
+	printf("built ");
+	hex(out, (size_t)n);
+	printf("\n");
+	r = ipk_igmp_tx_send(&t, msg, w.len, 0);
+	if (r != n) {
+		printf("not ok send: %d (%s), expected %d\n", r, r < 0 ? strerror(-r) : "short", n);
+		return 1;
+	}
+	ipk_igmp_tx_close(&t);
+	ipk_igmp_tx_close(&t);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 5 && !strcmp(argv[1], "join"))
+		return join(argc, argv);
+	if (argc >= 5 && !strcmp(argv[1], "listen"))
+		return listen_cmd(argc, argv);
+	if (argc >= 7 && !strcmp(argv[1], "query"))
+		return query(argc, argv);
+	fprintf(stderr, "usage: net_igmp join IFNAME SECONDS SPEC... | listen IFNAME SECONDS READY "
+			"[out] | query IFNAME raw|link SRC V MRC [loop]\n");
+	return 2;
+}
