@@ -13,6 +13,9 @@
  *                                          sets IPK_IGMP_RX_OUTGOING), one line each:
  *     rx pkttype=P mac=M len=L wirelen=W ts=ok|bad src=A dst=A ttl=T tos=0xXX ra=0|1
  *        type=0xTT group=G recs=TYPE:GROUP:S,S;... findings=N hex=...
+ *   net_igmp rawlisten IFNAME SECONDS READY  the same through a raw IPPROTO_IGMP socket bound to
+ *                                          IFNAME (what the IP layer hands a raw socket), one
+ *                                          "raw src=A dst=A type=0xTT" line each
  *   net_igmp query IFNAME raw|link SRC V MRC [loop]   build a general query of version V (1, 2, 3)
  *                                          with the codec, print "built HEX" (what
  *                                          ipk_igmp_tx_build gives) and send it once (SRC 0:
@@ -26,6 +29,18 @@ static void on_term(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+/* Stop on SIGTERM, and tell the script the socket is open: create path. */
+static void ready(const char *path)
+{
+	FILE *f;
+
+	signal(SIGTERM, on_term);
+	f = fopen(path, "w");
+	if (!f)
+		nu_die("%s: %s", path, strerror(errno));
+	fclose(f);
 }
 
 static void hex(const uint8_t *b, size_t n)
@@ -136,11 +151,7 @@ static int listen_cmd(int argc, char **argv)
 
 	if (fd < 0)
 		nu_die("ipk_igmp_listen_open: %s", strerror(-fd));
-	signal(SIGTERM, on_term);
-	FILE *ready = fopen(argv[4], "w");
-	if (!ready)
-		nu_die("%s: %s", argv[4], strerror(errno));
-	fclose(ready);
+	ready(argv[4]);
 	while (!stop && nu_now_ms() < end) {
 		if (!nu_wait(fd, POLLIN, 50))
 			continue;
@@ -162,6 +173,32 @@ static int listen_cmd(int argc, char **argv)
 		}
 		for (int i = 0; i < n; i++)
 			print_rx(&m[i], t0, t1);
+	}
+	close(fd);
+	return 0;
+}
+
+static int rawlisten(char **argv)
+{
+	static uint8_t buf[2048];
+	struct ipk_raw_pkt p;
+	char a[16], b[16];
+	int fd = ipk_raw_open(IPK_PROTO_IGMP, 0), r;
+	long long end = nu_now_ms() + (long long)(atof(argv[3]) * 1000);
+
+	if (fd < 0)
+		nu_die("raw socket: %s", strerror(-fd));
+	if ((r = ipk_sock_bind_device(fd, nu_ifindex(argv[2]))) != 0)
+		nu_die("bind: %s", strerror(-r));
+	ready(argv[4]);
+	while (!stop && nu_now_ms() < end) {
+		if (!nu_wait(fd, POLLIN, 50))
+			continue;
+		if (ipk_raw_read(fd, buf, sizeof(buf), 0, &p, MSG_DONTWAIT) < 0 || p.parse_err)
+			continue;
+		printf("raw src=%s dst=%s type=0x%02x\n", nu_ntoa(p.hdr.src, a), nu_ntoa(p.hdr.dst, b),
+		       p.payload_len ? p.payload[0] : 0);
+		fflush(stdout);
 	}
 	close(fd);
 	return 0;
@@ -217,9 +254,11 @@ int main(int argc, char **argv)
 		return join(argc, argv);
 	if (argc >= 5 && !strcmp(argv[1], "listen"))
 		return listen_cmd(argc, argv);
+	if (argc >= 5 && !strcmp(argv[1], "rawlisten"))
+		return rawlisten(argv);
 	if (argc >= 7 && !strcmp(argv[1], "query"))
 		return query(argc, argv);
 	fprintf(stderr, "usage: net_igmp join IFNAME SECONDS SPEC... | listen IFNAME SECONDS READY "
-			"[out] | query IFNAME raw|link SRC V MRC [loop]\n");
+			"[out] | rawlisten IFNAME SECONDS READY | query IFNAME raw|link SRC V MRC [loop]\n");
 	return 2;
 }
