@@ -397,6 +397,100 @@ static void t_dgram(void **state)
 	assert_int_equal(ipk_fmt_dgram(&d, &m, IPK_FMT_JSON, big, sizeof(big)), IPK_E_INVAL);
 }
 
+/* The querier's state JSON (head, groups, tail concatenated) and event lines, text and JSON. */
+static void t_querier(void **st)
+{
+	(void)st;
+	char buf[2048];
+	size_t len = 0;
+	struct ipk_fmt_qstate s = {.ifname = "q\"0", .address = IPK_IP4_ADDR(198, 18, 0, 1),
+				   .version = 3, .querier = 0,
+				   .querier_address = IPK_IP4_ADDR(198, 18, 0, 0),
+				   .other_querier_present_ms = 254999};
+	int r = ipk_fmt_qstate_head(&s, buf, sizeof(buf));
+	assert_true(r > 0);
+	len += (size_t)r;
+	struct ipk_fmt_qsource src[2] = {{IPK_IP4_ADDR(198, 18, 0, 50), 0, 0},
+					 {IPK_IP4_ADDR(198, 18, 0, 51), 1234, 1}};
+	struct ipk_fmt_qgroup g = {.group = IPK_IP4_ADDR(239, 1, 1, 1), .exclude = 1,
+				   .compat_version = 2, .group_timer_ms = 260000,
+				   .v1_host_timer_ms = -5, .v2_host_timer_ms = 1, .nsources = 2,
+				   .sources = src};
+	r = ipk_fmt_qstate_group(&g, 1, buf + len, sizeof(buf) - len);
+	assert_true(r > 0 && (size_t)r <= IPK_FMT_QGROUP_MAX(2));
+	len += (size_t)r;
+	struct ipk_fmt_qgroup g2 = {.group = IPK_IP4_ADDR(232, 1, 1, 1), .compat_version = 3};
+	r = ipk_fmt_qstate_group(&g2, 0, buf + len, sizeof(buf) - len);
+	assert_true(r > 0);
+	len += (size_t)r;
+	struct ipk_fmt_counter c[2] = {{"queries_sent", 3}, {"reports", 18446744073709551615ULL}};
+	r = ipk_fmt_qstate_tail(c, 2, buf + len, sizeof(buf) - len - 1);
+	assert_true(r > 0);
+	len += (size_t)r;
+	buf[len] = 0;
+	assert_string_equal(
+	    buf, "{\"interface\":\"q\\\"0\",\"address\":\"198.18.0.1\",\"version\":3,\"querier\":false,"
+		 "\"querier_address\":\"198.18.0.0\",\"other_querier_present_ms\":254999,\"groups\":["
+		 "{\"group\":\"239.1.1.1\",\"filter_mode\":\"exclude\",\"compat_version\":2,"
+		 "\"group_timer_ms\":260000,\"v1_host_timer_ms\":0,\"v2_host_timer_ms\":1,\"sources\":["
+		 "{\"source\":\"198.18.0.50\",\"timer_ms\":0,\"forwarding\":false},"
+		 "{\"source\":\"198.18.0.51\",\"timer_ms\":1234,\"forwarding\":true}]},"
+		 "{\"group\":\"232.1.1.1\",\"filter_mode\":\"include\",\"compat_version\":3,"
+		 "\"group_timer_ms\":0,\"v1_host_timer_ms\":0,\"v2_host_timer_ms\":0,\"sources\":[]}],"
+		 "\"counters\":{\"queries_sent\":3,\"reports\":18446744073709551615}}\n");
+	check_json(buf);
+	/* too small: NOSPACE, nothing past cap; bad input: INVAL */
+	for (size_t cap = 0; cap < 40; cap++) {
+		memset(buf, 0x5a, sizeof(buf));
+		assert_int_equal(ipk_fmt_qstate_group(&g, 0, buf, cap), IPK_E_NOSPACE);
+		assert_int_equal((unsigned char)buf[cap], 0x5a);
+	}
+	g.sources = NULL;
+	assert_int_equal(ipk_fmt_qstate_group(&g, 0, buf, sizeof(buf)), IPK_E_INVAL);
+	c[1].name = NULL;
+	assert_int_equal(ipk_fmt_qstate_tail(c, 2, buf, sizeof(buf)), IPK_E_INVAL);
+
+	/* events */
+	static const uint32_t ips[] = {IPK_IP4_ADDR(198, 18, 0, 9), IPK_IP4_ADDR(198, 18, 0, 10)};
+	struct ipk_fmt_kv kv[] = {
+	    {.key = "from", .type = IPK_FMT_KV_IP, .ip = IPK_IP4_ADDR(198, 18, 0, 2)},
+	    {.key = "type", .type = IPK_FMT_KV_STR, .s = "to_ex"},
+	    {.key = "mrc", .type = IPK_FMT_KV_INT, .i = -1},
+	    {.key = "s", .type = IPK_FMT_KV_BOOL, .i = 1},
+	    {.key = "sources", .type = IPK_FMT_KV_IPS, .ips = ips, .n = 2},
+	    {.key = "none", .type = IPK_FMT_KV_IPS},
+	    {.key = "why", .type = IPK_FMT_KV_STR, .s = "a b=\"c\"\n"},
+	    {.key = "null", .type = IPK_FMT_KV_STR},
+	};
+	struct ipk_fmt_meta m = {7, 86400 + 3600, 5000000};
+	r = ipk_fmt_event(&m, "report", kv, 8, IPK_FMT_TEXT, buf, sizeof(buf) - 1);
+	assert_true(r > 0);
+	buf[r] = 0;
+	assert_string_equal(buf, "01:00:00.005000 report from=198.18.0.2 type=to_ex mrc=-1 s=yes "
+				 "sources=198.18.0.9,198.18.0.10 none=- why=\"a b=\\\"c\\\"\\n\" "
+				 "null=-\n");
+	r = ipk_fmt_event(&m, "report", kv, 8, IPK_FMT_JSON, buf, sizeof(buf) - 1);
+	assert_true(r > 0);
+	buf[r] = 0;
+	check_json(buf);
+	assert_string_equal(buf, "{\"seq\":7,\"ts\":90000.005000,\"event\":\"report\",\"from\":"
+				 "\"198.18.0.2\",\"type\":\"to_ex\",\"mrc\":-1,\"s\":true,\"sources\":"
+				 "[\"198.18.0.9\",\"198.18.0.10\"],\"none\":[],\"why\":\"a b=\\\"c\\\"\\n\","
+				 "\"null\":null}\n");
+	for (size_t cap = 0; cap < (size_t)r; cap++) {
+		memset(buf, 0x5a, sizeof(buf));
+		assert_int_equal(ipk_fmt_event(&m, "report", kv, 8, IPK_FMT_JSON, buf, cap),
+				 IPK_E_NOSPACE);
+		assert_int_equal((unsigned char)buf[cap], 0x5a);
+	}
+	assert_int_equal(ipk_fmt_event(&m, "x", kv, 8, IPK_FMT_VERBOSE, buf, sizeof(buf)),
+			 IPK_E_INVAL);
+	kv[4].ips = NULL;
+	assert_int_equal(ipk_fmt_event(&m, "x", kv, 8, IPK_FMT_JSON, buf, sizeof(buf)), IPK_E_INVAL);
+	kv[4].type = 99;
+	assert_int_equal(ipk_fmt_event(&m, "x", kv, 8, IPK_FMT_TEXT, buf, sizeof(buf)), IPK_E_INVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +499,7 @@ int main(void)
 		cmocka_unit_test(t_options),       cmocka_unit_test(t_malformed),
 		cmocka_unit_test(t_json_valid),    cmocka_unit_test(t_nospace),
 		cmocka_unit_test(t_timestamps),    cmocka_unit_test(t_dgram),
+		cmocka_unit_test(t_querier),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

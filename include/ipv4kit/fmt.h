@@ -76,6 +76,84 @@ IPK_API int ipk_fmt_reasm(const struct ipk_packet *p, const struct ipk_reasm_dgr
 			  const struct ipk_fmt_meta *m, int style, char *out, size_t cap)
 	IPK_NONNULL(2, 3, 5);
 
+/* ---- the IGMP querier's state and event log (ipv4kit querier; docs/querier.md) ---- */
+
+/* The querier's state, filled by its user from the state machine (host order, times in ms left). */
+struct ipk_fmt_qstate {
+	const char *ifname;              /* interface name (any bytes: escaped) */
+	uint32_t address;                /* the querier's own query source (0: 0.0.0.0) */
+	int version;                     /* configured IGMP version, 1..3 */
+	int querier;                     /* 1: this querier is the elected querier */
+	uint32_t querier_address;        /* the elected querier's address */
+	int64_t other_querier_present_ms;/* Other Querier Present timer left, 0 when not running */
+};
+struct ipk_fmt_qsource {
+	uint32_t source;
+	int64_t timer_ms;                /* source timer left, 0 when not running */
+	int forwarding;                  /* 1: traffic from this source is forwarded */
+};
+struct ipk_fmt_qgroup {
+	uint32_t group;
+	int exclude;                     /* filter mode: 1 exclude, 0 include */
+	int compat_version;              /* group compatibility mode, 1..3 */
+	int64_t group_timer_ms, v1_host_timer_ms, v2_host_timer_ms; /* left; 0 when not running */
+	size_t nsources;
+	const struct ipk_fmt_qsource *sources; /* may be NULL when nsources is 0 */
+};
+/* A named count (names are static strings of letters, digits and '_'). */
+struct ipk_fmt_counter {
+	const char *name;
+	uint64_t value;
+};
+
+/*
+ * The state JSON in three pieces, concatenated by the caller so that a table of any size goes
+ * out one group at a time: head writes {"interface":...,"other_querier_present_ms":N,"groups":[ ;
+ * group writes one group object (preceded by ',' unless first) with its sources; tail writes
+ * ],"counters":{NAME:N,...}} and '\n'. Keys and their meaning: docs/querier.md. Each returns
+ * the bytes written to out[0..cap), IPK_E_NOSPACE when cap was too small (out undefined), or
+ * IPK_E_INVAL (NULL sources with nsources > 0, a counter without a name). A group needs at most
+ * IPK_FMT_QGROUP_MAX(nsources) bytes; head needs 256 plus the escaped interface name (6 bytes
+ * a byte at worst); tail 32 plus, per counter, its name and 24.
+ */
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_fmt_qstate_head(const struct ipk_fmt_qstate *s, char *out, size_t cap)
+	IPK_NONNULL(1, 2);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_fmt_qstate_group(const struct ipk_fmt_qgroup *g, int first, char *out,
+						     size_t cap) IPK_NONNULL(1, 3);
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_fmt_qstate_tail(const struct ipk_fmt_counter *c, size_t n, char *out,
+						    size_t cap) IPK_NONNULL(3);
+#define IPK_FMT_QGROUP_MAX(nsources) (256 + (size_t)(nsources) * 80)
+
+/* One field of an event line. */
+enum ipk_fmt_kv_type {
+	IPK_FMT_KV_STR = 0,  /* s (NULL: null in JSON, '-' in text) */
+	IPK_FMT_KV_IP = 1,   /* ip */
+	IPK_FMT_KV_INT = 2,  /* i */
+	IPK_FMT_KV_BOOL = 3, /* i != 0 */
+	IPK_FMT_KV_IPS = 4,  /* ips[0..n): a list of addresses */
+};
+struct ipk_fmt_kv {
+	const char *key;     /* letters, digits and '_' */
+	int type;
+	const char *s;
+	int64_t i;
+	uint32_t ip;
+	const uint32_t *ips;
+	size_t n;
+};
+
+/*
+ * One event line: IPK_FMT_TEXT "HH:MM:SS.ffffff EVENT key=value ..." (UTC time of day of
+ * m->ts_sec/ts_nsec; strings with a blank, '=', '"', '\\' or a control byte are quoted with those
+ * escaped; lists comma-separated, "-" when empty), or IPK_FMT_JSON
+ * {"seq":m->frame,"ts":SECONDS,"event":EVENT,key:value,...} (lists as arrays of strings).
+ * Returns the bytes written (ending with '\n'), IPK_E_NOSPACE, or IPK_E_INVAL (another style,
+ * a field of unknown type, NULL key, or NULL ips with n > 0). No allocation.
+ */
+IPK_API IPK_WARN_UNUSED_RESULT int ipk_fmt_event(const struct ipk_fmt_meta *m, const char *event,
+					      const struct ipk_fmt_kv *kv, size_t n, int style,
+					      char *out, size_t cap) IPK_NONNULL(1, 2, 6);
+
 #define IPK_FMT_MAX 16384
 /* Always suffices: the worst case is a 65535-byte IGMPv3 report of 8188 empty records (about
  * 80 bytes of JSON or verbose text each); the decoder never hands the formatter more. */
