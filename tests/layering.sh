@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# layering.sh - the dependency rules the build relies on, checked on the sources: codec private header stays in src/codec, the codec includes no libpcap, Linux or socket-core header, no file includes a .c file.
+# layering.sh - the dependency rules the build relies on, checked on the sources: codec private header stays in src/codec, the codec includes no libpcap, Linux or socket-core header, src/roles only codec headers (no clock, no malloc, no syscalls), no file includes a .c file.
 # Args: $1 tool path (unused), $2 source dir.
 set -u
 cd "$2" || exit 1
@@ -21,7 +21,11 @@ codec=$(echo "$files" | grep -E '^(\./)?src/(codec|fmt)/')
 # shellcheck disable=SC2086
 check "src/codec and src/fmt include no libpcap, Linux or socket-core header" \
 	"$(grep -HnE '#include *[<"](pcap[/.]|linux/|ipv4kit/(sock|bpf|harness|pcapio)\.h|sock/|pcap/)' $codec)"
+roles=$(echo "$files" | grep -E '^(\./)?src/roles/')
+# shellcheck disable=SC2086
+check "src/roles includes only codec headers: no libpcap, Linux, socket or system-call header" \
+	"$(grep -HnE '#include *[<"](pcap[/.]|linux/|sys/|unistd|time\.h|stdlib|ipv4kit/(sock|bpf|harness|pcapio|fmt)\.h|sock/|pcap/)' $roles)"
 # shellcheck disable=SC2086
 check "no file includes a .c file" "$(grep -HnE '#include *[<"][^">]*\.c[">]' $files)"
-[ "$failed" -eq 0 ] && echo "3 passed, 0 failed" && exit 0
+[ "$failed" -eq 0 ] && echo "4 passed, 0 failed" && exit 0
 exit 1

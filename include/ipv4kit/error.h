@@ -66,6 +66,13 @@ extern "C" {
 	   "bytes after the IGMP message (covered by the checksum)")                               \
 	XX(IGMP_UNKNOWN_TYPE, -1062, FINDING,                                                      \
 	   "unknown IGMP type (not membership, DVMRP, PIMv1, mtrace or MRD)")                      \
+	/* IGMP heard by the querier (querier.h) */                                                \
+	XX(IGMP_QUERY_LOWER, -1063, FINDING,                                                       \
+	   "query from a lower address than ours: another querier wins the election")              \
+	XX(IGMP_LEAVE_UNICAST, -1064, FINDING, "IGMPv2 leave sent to a unicast address")           \
+	XX(IGMP_REC_TYPE, -1065, FINDING, "IGMPv3 group record of unknown type (ignored)")         \
+	XX(IGMP_QUERY_VERSION, -1066, FINDING,                                                     \
+	   "query of another IGMP version than the querier's (RFC 3376 7.3.1: warn)")              \
 	/* link layers */                                                                          \
 	XX(LINK_SHORT, -1070, ERROR, "frame shorter than its link-layer header")                   \
 	XX(LINK_TYPE, -1071, ERROR, "unsupported link type")                                       \

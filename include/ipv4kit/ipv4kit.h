@@ -17,6 +17,7 @@
 #include "link.h"
 #include "packet.h"
 #include "pcapio.h"
+#include "querier.h"
 #include "reasm.h"
 #include "sock.h"
 #include <ipv4kit/version.h> /* generated into the build tree */
