@@ -1,5 +1,5 @@
 #!/bin/bash
-# net_igmp_listen.sh - the querier's sockets against the Linux kernel as IGMP host: ipk_igmp_listen_* hears its v1/v2 reports, v2 leaves and v3 reports byte for byte (the same bytes a plain packet capture gets) without joining, never our own queries, where a raw IGMP socket hears none of them; every ipk_igmp_tx_* path (raw from the interface address, raw from another address, link from 0.0.0.0) sends a query the peer captures exactly as built (TTL 1, RA, TOS 0xC0, source) and the kernel host answers; with loopback off our own kernel never hears our queries (docs/send-paths.md, "Querier").
+# net_igmp_listen.sh - the querier's sockets against the Linux kernel as IGMP host: ipk_igmp_listen_* hears its v1/v2 reports, v2 leaves and v3 reports byte for byte (the same bytes a plain packet capture gets) without joining, never our own queries, where a raw IGMP socket hears none of them, on a bridge port and a bridge too; every ipk_igmp_tx_* path (raw from the interface address, raw from another address, link from 0.0.0.0) sends a query the peer captures exactly as built (TTL 1, RA, TOS 0xC0, source) and the kernel host answers; with loopback off our own kernel never hears our queries (docs/send-paths.md, "Querier").
 # Usage: bash tests/net_igmp_listen.sh TOOL SRCDIR [THIRD_PARTY_PCAPS] (the build dir is two levels above TOOL).
 tool=$1
 src=$2
@@ -166,4 +166,32 @@ for q in "1 $ADDR1" "2 $OTHER" "3 0.0.0.0"; do
 done
 check "the outgoing listener saw our 5 queries and the host's datagrams" \
 	[ "$(count 'pkttype=4 ' "$tmp/LO")" -eq 5 -a "$(grep -c '^rx ' "$tmp/LO")" -eq $((rxl + 5)) ]
+# ---- 4. a frame tagged for VLAN 100: not this interface's traffic (only a VLAN interface's) ----
+rm -f "$tmp"/*.ready
+ip netns exec "$NS1" "$prog" listen "$IF1" 10 "$tmp/p.ready" >"$tmp/VP" 2>&1 &
+pids="$pids $!" ppid=$!
+wait_file "$tmp/p.ready" || badf "the listener did not start"
+ip netns exec "$NS2" "$prog" tagged "$IF2" "$ADDR2" 239.4.4.4 100 || badf "tagged send"
+sleep 0.3
+kill -TERM "$ppid" 2>/dev/null
+wait "$ppid" 2>/dev/null
+check "a v2 report sent tagged (VLAN 100) then untagged: only the untagged one heard" \
+	[ "$(grep -c "type=0x16 group=239.4.4.4 " "$tmp/VP")" -eq 1 ]
+
+# ---- 5. on a bridge port and on the bridge: the port hears the frames the bridge takes ----
+ip -n "$NS1" link add brq type bridge mcast_snooping 0 || skip "cannot create a bridge"
+ip -n "$NS1" link set "$IF1" master brq
+ip -n "$NS1" link set brq up
+rm -f "$tmp"/*.ready
+ip netns exec "$NS1" "$prog" listen "$IF1" 10 "$tmp/p.ready" >"$tmp/P" 2>&1 &
+pids="$pids $!" ppid=$!
+ip netns exec "$NS1" "$prog" listen brq 10 "$tmp/b.ready" >"$tmp/B" 2>&1 &
+pids="$pids $!" bpid=$!
+wait_file "$tmp/p.ready" && wait_file "$tmp/b.ready" || badf "bridge listeners did not start"
+host 0.3 asm:239.3.3.3
+sleep 0.5
+kill -TERM "$ppid" "$bpid" 2>/dev/null
+wait "$ppid" "$bpid" 2>/dev/null
+check "listening on a bridge port: the host's report for 239.3.3.3 heard (v2: it heard our v2 query)" grep -q "type=0x16 group=239.3.3.3 " "$tmp/P"
+check "listening on the bridge itself: heard too" grep -q "type=0x16 group=239.3.3.3 " "$tmp/B"
 finish

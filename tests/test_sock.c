@@ -1343,32 +1343,40 @@ static void test_igmp_sockets(void **state)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	/* Earlier tests' memberships on lo may still send reports (from 127.0.0.1): only datagrams
+	 * from 0.0.0.0 that are our query count. Everything read in the first pass is cut to 30
+	 * bytes: the bytes kept, the real length, MSG_TRUNC. */
 	uint8_t b[4][256];
 	struct ipk_igmp_rx m[4];
 	for (int k = 0; k < 2; k++) {
-		int lfd = k ? l1 : l0;
-		struct pollfd p = {.fd = lfd, .events = POLLIN};
-		assert_int_equal(poll(&p, 1, 2000), 1);
-		usleep(100000);
-		for (int i = 0; i < 4; i++)
-			m[i] = (struct ipk_igmp_rx){.buf = b[i], .cap = sizeof(b[i])};
-		if (!k)
-			m[0].cap = 30; /* cut: the bytes kept, the real length, MSG_TRUNC */
-		int got = ipk_igmp_listen_read(lfd, m, 4, MSG_DONTWAIT);
-		assert_int_equal(got, k ? 2 : 1);
-		for (int i = 0; i < got; i++) {
-			assert_int_equal(m[i].len, k ? 36 : 30);
-			assert_int_equal(m[i].wirelen, 36);
-			assert_int_equal(!!(m[i].flags & MSG_TRUNC), !k);
-			assert_memory_equal(m[i].buf, frame + 14, m[i].len);
-			assert_int_equal(m[i].ifindex, lo);
-			assert_true(m[i].ts_real_ns > 0);
-			assert_true(m[i].ts_ns >= now - 1000000000 && m[i].ts_ns <= now + 3000000000LL);
+		int lfd = k ? l1 : l0, ours = 0, pkttypes = 0;
+		for (int tries = 0; tries < 10 && ours < (k ? 2 : 1); tries++) {
+			struct pollfd p = {.fd = lfd, .events = POLLIN};
+			if (poll(&p, 1, 200) != 1)
+				continue;
+			for (int i = 0; i < 4; i++)
+				m[i] = (struct ipk_igmp_rx){.buf = b[i], .cap = k ? sizeof(b[i]) : 30};
+			int got = ipk_igmp_listen_read(lfd, m, 4, MSG_DONTWAIT);
+			assert_true(got >= 1);
+			for (int i = 0; i < got; i++) {
+				assert_int_equal(m[i].ifindex, lo);
+				assert_true(m[i].ts_real_ns > 0);
+				assert_true(m[i].ts_ns >= now - 1000000000 && m[i].ts_ns <= now + 3000000000LL);
+				assert_true(m[i].len >= 20);
+				assert_int_equal(m[i].buf[9], IPK_PROTO_IGMP); /* the UDP frame was filtered */
+				if (m[i].len < 20 || memcmp(m[i].buf, frame + 14, 20) != 0)
+					continue; /* a kernel report, not our query */
+				assert_int_equal(m[i].len, k ? 36 : 30);
+				assert_int_equal(m[i].wirelen, 36);
+				assert_int_equal(!!(m[i].flags & MSG_TRUNC), !k);
+				assert_memory_equal(m[i].buf, frame + 14, m[i].len);
+				pkttypes |= 1 << m[i].pkttype;
+				ours++;
+			}
 		}
-		if (k) /* the outgoing copy comes first */
-			assert_int_equal(m[0].pkttype, IPK_PKT_OUTGOING);
-		assert_int_equal(m[got - 1].pkttype, IPK_PKT_MULTICAST);
-		assert_int_equal(ipk_igmp_listen_read(lfd, m, 4, MSG_DONTWAIT), -EAGAIN);
+		/* the incoming copy always; the outgoing one only with IPK_IGMP_RX_OUTGOING */
+		assert_int_equal(ours, k ? 2 : 1);
+		assert_int_equal(pkttypes, (1 << IPK_PKT_MULTICAST) | (k ? 1 << IPK_PKT_OUTGOING : 0));
 	}
 	close(l0);
 	close(l1);

@@ -302,15 +302,17 @@ IPK_API int ipk_raw_write_batch(int fd, const struct ipk_raw_out *m, size_t n,
 #define IPK_PKT_OUTGOING 4
 
 /*
- * A packet socket (AF_PACKET, SOCK_DGRAM) on interface ifindex that receives every IPv4 datagram
- * of protocol 2 (IGMP) arriving there, whatever its destination, checksum or length, and nothing
- * else: a classic BPF program (built here, 8 instructions: skb protocol 0x0800, pkttype not
- * outgoing unless IPK_IGMP_RX_OUTGOING, IPv4 protocol byte 2) runs in the kernel, so other
- * traffic costs no wakeup. Unless IPK_IGMP_RX_NO_ALLMULTI, PACKET_ADD_MEMBERSHIP with
- * PACKET_MR_ALLMULTI asks the interface for every multicast frame (a NIC filters by group MAC
- * otherwise; veth does not filter); the membership ends when the socket is closed. Nothing is
- * joined at the IP level, so the host does not become a member of any group. Frames are
- * timestamped (SO_TIMESTAMPNS). Untagged frames only: listen on a VLAN interface for a VLAN.
+ * A packet socket (AF_PACKET, SOCK_DGRAM, ETH_P_ALL) on interface ifindex that receives every
+ * IPv4 datagram of protocol 2 (IGMP) arriving there, whatever its destination, checksum or
+ * length, and nothing else: a classic BPF program (built here, 10 instructions: skb protocol
+ * 0x0800, no VLAN tag, packet type not outgoing unless IPK_IGMP_RX_OUTGOING, IPv4 protocol byte
+ * 2) runs in the kernel, so other traffic costs no wakeup. It works on a bridge or bond port too
+ * (the "all" taps run before the bridge takes the frame). Unless IPK_IGMP_RX_NO_ALLMULTI,
+ * PACKET_ADD_MEMBERSHIP with PACKET_MR_ALLMULTI asks the interface for every multicast frame (a
+ * NIC filters by group MAC otherwise; veth does not filter); the membership ends when the socket
+ * is closed. Nothing is joined at the IP level, so the host does not become a member of any
+ * group. Frames are timestamped (SO_TIMESTAMPNS). Untagged frames only: listen on a VLAN
+ * interface for a VLAN.
  * Needs CAP_NET_RAW. Returns the descriptor (close it with close()) or -errno: -ENODEV for 0 or
  * an interface not in the caller's namespace, -EINVAL for unknown flags, -EPERM without
  * CAP_NET_RAW, -ENOPROTOOPT where there is no port (not Linux).

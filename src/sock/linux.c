@@ -490,16 +490,20 @@ int ipk_os_link_get_mac(int fd, uint8_t mac[6])
 #define IGMP_RET 0x06      /* BPF_RET|BPF_K */
 
 /*
- * skb->protocol must be IPv4 (the socket is ETH_P_ALL when outgoing frames are wanted), the
- * packet type not PACKET_OUTGOING (unless wanted: the jump then compares with a type that does
- * not exist), and the IPv4 protocol byte (offset 9) 2. Accepted frames are kept whole.
+ * skb->protocol must be IPv4, with no VLAN tag left on the skb (a tagged frame is the VLAN
+ * interface's: the parent's ETH_P_ALL tap sees it untagged, tag aside), the packet type not
+ * PACKET_OUTGOING (unless wanted: the jump then compares with a type that does not exist), and
+ * the IPv4 protocol byte (offset 9) 2. Accepted frames are kept whole.
  */
-static size_t igmp_bpf(unsigned flags, struct sock_filter *p)
+#define IGMP_BPF_LEN 10
+static void igmp_bpf(unsigned flags, struct sock_filter *p)
 {
 	uint32_t out = (flags & IPK_IGMP_RX_OUTGOING) ? 0xffffffffu : PACKET_OUTGOING;
-	struct sock_filter prog[] = {
+	const struct sock_filter prog[IGMP_BPF_LEN] = {
 		{IGMP_LD_W_ABS, 0, 0, (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL)},
-		{IGMP_JEQ, 0, 5, ETH_P_IP},
+		{IGMP_JEQ, 0, 7, ETH_P_IP},
+		{IGMP_LD_W_ABS, 0, 0, (uint32_t)(SKF_AD_OFF + SKF_AD_VLAN_TAG_PRESENT)},
+		{IGMP_JEQ, 0, 5, 0},
 		{IGMP_LD_W_ABS, 0, 0, (uint32_t)(SKF_AD_OFF + SKF_AD_PKTTYPE)},
 		{IGMP_JEQ, 3, 0, out},
 		{IGMP_LD_B_ABS, 0, 0, 9},
@@ -508,12 +512,11 @@ static size_t igmp_bpf(unsigned flags, struct sock_filter *p)
 		{IGMP_RET, 0, 0, 0},
 	};
 	memcpy(p, prog, sizeof(prog));
-	return sizeof(prog) / sizeof(prog[0]);
 }
 
 int ipk_os_igmp_listen_open(unsigned ifindex, unsigned flags)
 {
-	struct sock_filter prog[8];
+	struct sock_filter prog[IGMP_BPF_LEN];
 	struct sock_fprog fp;
 	struct packet_mreq mr;
 	struct sockaddr_ll sll;
@@ -524,7 +527,8 @@ int ipk_os_igmp_listen_open(unsigned ifindex, unsigned flags)
 	if (fd < 0)
 		return -errno;
 	memset(&fp, 0, sizeof(fp));
-	fp.len = (unsigned short)igmp_bpf(flags, prog);
+	igmp_bpf(flags, prog);
+	fp.len = IGMP_BPF_LEN;
 	fp.filter = prog;
 	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)) != 0)
 		goto fail;
@@ -532,8 +536,10 @@ int ipk_os_igmp_listen_open(unsigned ifindex, unsigned flags)
 		goto fail;
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
-	/* frames this host sends reach only ETH_P_ALL sockets (dev_queue_xmit_nit) */
-	sll.sll_protocol = htons((flags & IPK_IGMP_RX_OUTGOING) ? ETH_P_ALL : ETH_P_IP);
+	/* ETH_P_ALL, not ETH_P_IP: only "all" taps run before a bridge or bond takes a port's
+	 * frame (an ETH_P_IP socket on a bridge port hears nothing) and only they get the frames
+	 * this host sends; the filter drops what is not wanted */
+	sll.sll_protocol = htons(ETH_P_ALL);
 	sll.sll_ifindex = (int)ifindex;
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) != 0)
 		goto fail;

@@ -16,6 +16,9 @@
  *   net_igmp rawlisten IFNAME SECONDS READY  the same through a raw IPPROTO_IGMP socket bound to
  *                                          IFNAME (what the IP layer hands a raw socket), one
  *                                          "raw src=A dst=A type=0xTT" line each
+ *   net_igmp tagged IFNAME SRC GROUP VID   send a v2 report for GROUP from SRC twice through
+ *                                          the link path: in an 802.1Q tag with VID, then
+ *                                          untagged
  *   net_igmp query IFNAME raw|link SRC V MRC [loop]   build a general query of version V (1, 2, 3)
  *                                          with the codec, print "built HEX" (what
  *                                          ipk_igmp_tx_build gives) and send it once (SRC 0:
@@ -204,6 +207,39 @@ static int rawlisten(char **argv)
 	return 0;
 }
 
+static int tagged(char **argv)
+{
+	uint8_t f[64], mac[6], gmac[6];
+	uint32_t src = nu_addr(argv[3]), group = nu_addr(argv[4]);
+	int fd = ipk_link_open(nu_ifindex(argv[2])), r;
+
+	if (fd < 0 || ipk_link_get_mac(fd, mac) != 0)
+		nu_die("link socket on %s", argv[2]);
+	ipk_eth_mcast_mac(group, gmac);
+	for (int tag = 1; tag >= 0; tag--) {
+		size_t l2 = IPK_ETH_HLEN + (tag ? IPK_VLAN_TAGLEN : 0);
+		struct ipk_wbuf w;
+		struct ipk_msg m;
+		ipk_wbuf_init(&w, f, sizeof(f));
+		r = ipk_eth_build(&w, gmac, mac, tag ? IPK_ETHERTYPE_VLAN : IPK_ETHERTYPE_IPV4);
+		if (r == 0 && tag)
+			r = ipk_vlan_build(&w, (uint16_t)atoi(argv[5]), IPK_ETHERTYPE_IPV4);
+		ipk_wbuf_init(&w, f + l2 + IPK_IGMP_HDRROOM, sizeof(f) - l2 - IPK_IGMP_HDRROOM);
+		if (r == 0)
+			r = ipk_igmp_put_v2(&w, IPK_IGMP_V2_REPORT, 0, group);
+		int n = r ? r : ipk_igmp_dgram_finish(f + l2, sizeof(f) - l2, w.len, src);
+		if (n < 0)
+			nu_die("build: %d", n);
+		memset(&m, 0, sizeof(m));
+		m.buf = f;
+		m.len = l2 + (size_t)n;
+		if (ipk_link_write_batch(fd, &m, 1, 0) != 1)
+			nu_die("send: %s", strerror(errno));
+	}
+	close(fd);
+	return 0;
+}
+
 static int query(int argc, char **argv)
 {
 	uint8_t msg[64], out[256];
@@ -256,9 +292,11 @@ int main(int argc, char **argv)
 		return listen_cmd(argc, argv);
 	if (argc >= 5 && !strcmp(argv[1], "rawlisten"))
 		return rawlisten(argv);
+	if (argc >= 6 && !strcmp(argv[1], "tagged"))
+		return tagged(argv);
 	if (argc >= 7 && !strcmp(argv[1], "query"))
 		return query(argc, argv);
 	fprintf(stderr, "usage: net_igmp join IFNAME SECONDS SPEC... | listen IFNAME SECONDS READY "
-			"[out] | rawlisten IFNAME SECONDS READY | query IFNAME raw|link SRC V MRC [loop]\n");
+			"[out] | rawlisten IFNAME SECONDS READY | tagged IFNAME SRC GROUP VID | query IFNAME raw|link SRC V MRC [loop]\n");
 	return 2;
 }
