@@ -29,8 +29,11 @@ OTHER=$net.9 S100=$net.100 S50=$net.50
 
 # NS1 is the querier: its kernel must stay quiet (no link-local reports, nothing joined); NS2 is
 # the kernel host, with short unsolicited-report intervals so retransmissions end quickly.
-ip netns exec "$NS1" sysctl -qw net.ipv4.igmp_link_local_mcast_reports=0 ||
-	skip "no per-namespace igmp_link_local_mcast_reports sysctl"
+[ -e /proc/sys/net/ipv4/igmp_link_local_mcast_reports ] || skip "no igmp_link_local_mcast_reports sysctl"
+ll=$(ip netns exec "$NS1" "$prog" llreports 0)
+check "ipk_igmp_link_local_reports(0) in the querier's namespace: $ll" [ "$ll" = "old 1 now 0" ]
+check "the host's namespace keeps its own value" \
+	[ "$(ip netns exec "$NS2" cat /proc/sys/net/ipv4/igmp_link_local_mcast_reports)" = 1 ]
 ip netns exec "$NS2" sysctl -qw "net.ipv4.conf.$IF2.igmpv2_unsolicited_report_interval=100" \
 	"net.ipv4.conf.$IF2.igmpv3_unsolicited_report_interval=100" >/dev/null
 
@@ -194,4 +197,23 @@ kill -TERM "$ppid" "$bpid" 2>/dev/null
 wait "$ppid" "$bpid" 2>/dev/null
 check "listening on a bridge port: the host's report for 239.3.3.3 heard (v2: it heard our v2 query)" grep -q "type=0x16 group=239.3.3.3 " "$tmp/P"
 check "listening on the bridge itself: heard too" grep -q "type=0x16 group=239.3.3.3 " "$tmp/B"
+# ---- 6. what the sysctl changes: a link-local membership on the querier's host ----
+# (our kernel is in v2 mode since the looped v2 query: it reports with v2 reports)
+llprobe() { # llprobe NAME EXPECTED_COUNT: the querier's host joins 224.0.0.251 for 0.3 s
+	rm -f "$tmp/h.ready"
+	ip netns exec "$NS2" "$prog" listen "$IF2" 10 "$tmp/h.ready" >"$tmp/H" 2>&1 &
+	pids="$pids $!" hpid=$!
+	wait_file "$tmp/h.ready" || badf "the host-side listener did not start"
+	ip netns exec "$NS1" "$prog" join "$IF1" 0.3 asm:224.0.0.251 >/dev/null || badf "join 224.0.0.251"
+	sleep 0.5
+	kill -TERM "$hpid" 2>/dev/null
+	wait "$hpid" 2>/dev/null
+	local n
+	n=$(grep -c "group=224.0.0.251 " "$tmp/H")
+	if [ "$2" = 0 ]; then check "$1 ($n)" [ "$n" -eq 0 ]; else check "$1 ($n)" [ "$n" -gt 0 ]; fi
+}
+llprobe "reports 0: our host did not report its 224.0.0.251 membership" 0
+ll=$(ip netns exec "$NS1" "$prog" llreports 1)
+check "ipk_igmp_link_local_reports(1) puts the default back: $ll" [ "$ll" = "old 0 now 1" ]
+llprobe "reports 1 (the default): it did" 1
 finish

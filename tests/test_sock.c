@@ -1309,11 +1309,30 @@ static void test_igmp_sockets(void **state)
 			 -EINVAL);
 	assert_int_equal(ipk_igmp_tx_build(&t, msg, gl, 0, frame, 13), IPK_E_NOSPACE);
 
+	int old = 7;
+	assert_int_equal(ipk_igmp_link_local_reports(2, &old), -EINVAL);
+	assert_int_equal(ipk_igmp_link_local_reports(-2, &old), -EINVAL);
+	assert_int_equal(old, 7);
+
 	int fd = ipk_igmp_listen_open(BAD_IFINDEX, 0);
 	if (fd == -EPERM || fd == -EACCES)
 		skip(); /* no CAP_NET_RAW */
 	assert_int_equal(fd, -ENODEV);
 	need_ns();
+
+	/* the namespace's own value: 1 by default, set, read back, put back */
+	int cur = 7, rr = ipk_igmp_link_local_reports(-1, &old);
+	assert_true(rr == 0 || rr == -ENOENT); /* -ENOENT: a kernel before 4.6 */
+	if (rr == 0) {
+		assert_int_equal(old, 1);
+		assert_int_equal(ipk_igmp_link_local_reports(0, NULL), 0);
+		assert_int_equal(ipk_igmp_link_local_reports(-1, &cur), 0);
+		assert_int_equal(cur, 0);
+		assert_int_equal(ipk_igmp_link_local_reports(1, &cur), 0);
+		assert_int_equal(cur, 0);
+		assert_int_equal(ipk_igmp_link_local_reports(-1, &cur), 0);
+		assert_int_equal(cur, 1);
+	}
 	unsigned lo = if_nametoindex("lo");
 
 	/* raw sender: interface address as source, loopback off */

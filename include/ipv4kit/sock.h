@@ -353,6 +353,18 @@ struct ipk_igmp_rx {
 IPK_API IPK_WARN_UNUSED_RESULT int ipk_igmp_listen_read(int fd, struct ipk_igmp_rx *m, size_t n, int flags)
 	IPK_NONNULL(2);
 
+/*
+ * Whether this host's own IGMP reports its memberships of link-local groups (224.0.0.x, except
+ * 224.0.0.1, which is never reported): Linux's net.ipv4.igmp_link_local_mcast_reports, one value
+ * per network namespace (the caller's), 1 by default. A querier sets it to 0 so its host does not
+ * show up as a member on the link it serves (docs/send-paths.md, "Keeping the querier's own kernel
+ * quiet"). on: 0 or 1 to set, -1 to only read. *old (may be NULL) gets the value before the call,
+ * to put back at exit. Returns 0 or -errno: -EINVAL (on not -1, 0 or 1), -EACCES/-EPERM without
+ * the right to change it (CAP_NET_ADMIN over the namespace), -ENOENT where the sysctl does not
+ * exist (kernels before 4.6), -ENOPROTOOPT where there is no port (not Linux).
+ */
+IPK_API int ipk_igmp_link_local_reports(int on, int *old);
+
 /* ipk_igmp_tx_open flags. */
 #define IPK_IGMP_TX_LINK 0x1 /* send whole Ethernet frames through a packet socket (any source,
 			      * 0.0.0.0 included; nothing rewritten) instead of the raw IP socket */

@@ -36,6 +36,15 @@ int ipk_igmp_listen_read(int fd, struct ipk_igmp_rx *m, size_t n, int flags)
 	IPK_BATCH_LOOP(ipk_os_igmp_listen_read(fd, m + done, k, fl), got);
 }
 
+int ipk_igmp_link_local_reports(int on, int *old)
+{
+	int dummy;
+
+	if (on < -1 || on > 1)
+		return -EINVAL;
+	return ipk_os_igmp_ll_reports(on, old ? old : &dummy);
+}
+
 /* ---- sending queries ---- */
 
 int ipk_igmp_tx_open(struct ipk_igmp_tx *t, unsigned ifindex, uint32_t src, unsigned flags)

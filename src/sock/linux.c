@@ -3,6 +3,7 @@
 #define _GNU_SOURCE /* recvmmsg, sendmmsg, struct ip_mreqn, SO_PROTOCOL */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -649,6 +650,30 @@ int ipk_os_if_addr(int fd, unsigned ifindex, uint32_t *addr)
 	memcpy(&sin, &ifr.ifr_addr, sizeof(sin));
 	*addr = ntohl(sin.sin_addr.s_addr);
 	return 0;
+}
+
+#define LL_REPORTS "/proc/sys/net/ipv4/igmp_link_local_mcast_reports"
+
+/* /proc/sys of the caller's network namespace (procfs follows the reader's namespace). */
+int ipk_os_igmp_ll_reports(int on, int *old)
+{
+	char b[16];
+	ssize_t n;
+	int fd = open(LL_REPORTS, (on < 0 ? O_RDONLY : O_RDWR) | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, b, sizeof(b) - 1);
+	if (n <= 0) {
+		err = n < 0 ? -errno : -EIO;
+	} else {
+		b[n] = 0;
+		*old = b[0] == '0' ? 0 : 1;
+		if (on >= 0 && pwrite(fd, on ? "1\n" : "0\n", 2, 0) != 2)
+			err = -errno;
+	}
+	close(fd);
+	return err;
 }
 
 /* ---- ICMP filter and BPF ---- */

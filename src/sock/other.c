@@ -174,6 +174,12 @@ int ipk_os_if_addr(int fd, unsigned ifindex, uint32_t *addr)
 	return -ENOPROTOOPT;
 }
 
+int ipk_os_igmp_ll_reports(int on, int *old)
+{
+	(void)on, (void)old;
+	return -ENOPROTOOPT;
+}
+
 #else
 /* ISO C forbids an empty translation unit. */
 typedef int ipk_sock_other_unused_;

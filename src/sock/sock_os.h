@@ -58,11 +58,13 @@ int ipk_os_link_get_mac(int fd, uint8_t mac[6]);
 
 /* IGMP on a link: a packet socket receiving IPv4 protocol 2 on ifindex (flags IPK_IGMP_RX_*);
  * receive n <= IPK_BATCH_MAX datagrams with one recvmmsg, filling everything but m[i].len past
- * the kept bytes (the portable side trims link padding); the primary IPv4 address of ifindex,
- * looked up through fd (-EADDRNOTAVAIL when it has none). */
+ * the kept bytes; the primary IPv4 address of ifindex, looked up through fd (-EADDRNOTAVAIL
+ * when it has none). */
 int ipk_os_igmp_listen_open(unsigned ifindex, unsigned flags);
 int ipk_os_igmp_listen_read(int fd, struct ipk_igmp_rx *m, size_t n, int flags);
 int ipk_os_if_addr(int fd, unsigned ifindex, uint32_t *addr);
+/* net.ipv4.igmp_link_local_mcast_reports: read into *old (not NULL), then set to on unless -1. */
+int ipk_os_igmp_ll_reports(int on, int *old);
 
 /* ICMP_FILTER for types 0..31 (a set bit blocks). */
 int ipk_os_set_icmp_low(int fd, uint32_t bits);

@@ -16,6 +16,8 @@
  *   net_igmp rawlisten IFNAME SECONDS READY  the same through a raw IPPROTO_IGMP socket bound to
  *                                          IFNAME (what the IP layer hands a raw socket), one
  *                                          "raw src=A dst=A type=0xTT" line each
+ *   net_igmp llreports ON                  ipk_igmp_link_local_reports(ON): prints "old A now B"
+ *                                          (B read back with -1)
  *   net_igmp tagged IFNAME SRC GROUP VID   send a v2 report for GROUP from SRC twice through
  *                                          the link path: in an 802.1Q tag with VID, then
  *                                          untagged
@@ -207,6 +209,19 @@ static int rawlisten(char **argv)
 	return 0;
 }
 
+static int llreports(char **argv)
+{
+	int old = -5, now = -5;
+	int r = ipk_igmp_link_local_reports(atoi(argv[2]), &old);
+
+	if (r == 0)
+		r = ipk_igmp_link_local_reports(-1, &now);
+	if (r)
+		nu_die("ipk_igmp_link_local_reports: %s", strerror(-r));
+	printf("old %d now %d\n", old, now);
+	return 0;
+}
+
 static int tagged(char **argv)
 {
 	uint8_t f[64], mac[6], gmac[6];
@@ -292,11 +307,13 @@ int main(int argc, char **argv)
 		return listen_cmd(argc, argv);
 	if (argc >= 5 && !strcmp(argv[1], "rawlisten"))
 		return rawlisten(argv);
+	if (argc >= 3 && !strcmp(argv[1], "llreports"))
+		return llreports(argv);
 	if (argc >= 6 && !strcmp(argv[1], "tagged"))
 		return tagged(argv);
 	if (argc >= 7 && !strcmp(argv[1], "query"))
 		return query(argc, argv);
 	fprintf(stderr, "usage: net_igmp join IFNAME SECONDS SPEC... | listen IFNAME SECONDS READY "
-			"[out] | rawlisten IFNAME SECONDS READY | tagged IFNAME SRC GROUP VID | query IFNAME raw|link SRC V MRC [loop]\n");
+			"[out] | rawlisten IFNAME SECONDS READY | llreports 0|1|-1 | tagged IFNAME SRC GROUP VID | query IFNAME raw|link SRC V MRC [loop]\n");
 	return 2;
 }
