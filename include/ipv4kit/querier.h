@@ -209,7 +209,9 @@ IPK_API int ipk_querier_input(struct ipk_querier *q, const uint8_t *dgram, size_
  * deadline as now_ms), sending what is due. Returns the number of timers run. */
 IPK_API unsigned ipk_querier_tick(struct ipk_querier *q, uint64_t now_ms) IPK_NONNULL(1);
 
-/* The earliest pending deadline (ms, the caller's clock), or UINT64_MAX when none. */
+/* When ipk_querier_tick() should run next (ms, the caller's clock), or UINT64_MAX when nothing is
+ * pending. It may be earlier than the next event: a timer that a report pushed later is
+ * rescheduled when its old deadline comes (docs/querier.md, "Timer structure"). */
 IPK_API uint64_t ipk_querier_next_deadline(const struct ipk_querier *q) IPK_NONNULL(1);
 
 /* Interface-wide state. Remaining times are deadline - now_ms (0 when due or not running). */

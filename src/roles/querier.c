@@ -8,7 +8,7 @@
 
 /* A group record. Deadlines are absolute ms on the caller's clock; 0 means not running. */
 struct ipk_qgroup_ {
-	uint64_t key;       /* heap key: the earliest running deadline below, 0 none */
+	uint64_t key;       /* heap key (see the timer heap below) */
 	uint64_t timer;     /* group timer (EXCLUDE mode only) */
 	uint64_t v1_at;     /* IGMPv1 host present */
 	uint64_t v2_at;     /* IGMPv2 host present */
@@ -26,6 +26,7 @@ struct ipk_qgroup_ {
 };
 
 struct ipk_qsource_ {
+	uint64_t key;       /* heap key (see the timer heap below) */
 	uint64_t timer;     /* deadline, 0: not running (EXCLUDE mode: the exclude list) */
 	uint32_t addr;
 	uint32_t group;     /* group index */
@@ -195,16 +196,46 @@ static void emit_finding(struct ipk_querier *q, int code, size_t off, uint32_t f
 	emit(q, &ev);
 }
 
-/* ---- timer heap: ids are index << 1 | kind (0 group, 1 source) ---- */
+/* ---- timer heap: ids are index << 1 | kind (0 group, 1 source) ----
+ *
+ * Each record in the heap has a key, the time it is scheduled at; its real deadline is its timer
+ * (source) or the earliest of its timers (group). A deadline that moves earlier moves the record
+ * up at once (O(log n)); one that moves later, as every refreshing report does, costs nothing:
+ * the record is rescheduled when its old key comes up (at most once per timer period). So
+ * key <= deadline holds for every record in the heap, and a stale key is only ever early. */
+
+static uint64_t *hkey_p(struct ipk_querier *q, uint32_t id)
+{
+	return (id & 1) ? &q->sources[id >> 1].key : &q->groups[id >> 1].key;
+}
 
 static uint64_t hkey(const struct ipk_querier *q, uint32_t id)
 {
-	return (id & 1) ? q->sources[id >> 1].timer : q->groups[id >> 1].key;
+	return (id & 1) ? q->sources[id >> 1].key : q->groups[id >> 1].key;
 }
 
 static uint32_t *hpos(struct ipk_querier *q, uint32_t id)
 {
 	return (id & 1) ? &q->sources[id >> 1].hpos : &q->groups[id >> 1].hpos;
+}
+
+static uint64_t min_running(uint64_t a, uint64_t b)
+{
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	return a < b ? a : b;
+}
+
+/* The real deadline of a record (0: nothing runs). */
+static uint64_t deadline_of(const struct ipk_querier *q, uint32_t id)
+{
+	const struct ipk_qgroup_ *g;
+	if (id & 1)
+		return q->sources[id >> 1].timer;
+	g = &q->groups[id >> 1];
+	return min_running(min_running(g->timer, g->v1_at), min_running(g->v2_at, g->rexmit_at));
 }
 
 static void hset(struct ipk_querier *q, uint32_t pos, uint32_t id)
@@ -245,49 +276,62 @@ static void sift_down(struct ipk_querier *q, uint32_t pos)
 	hset(q, pos, id);
 }
 
-/* Put id where its key says: in the heap when the key is running, out of it when 0. */
-static void heap_fix(struct ipk_querier *q, uint32_t id)
+static void heap_remove(struct ipk_querier *q, uint32_t id)
 {
 	uint32_t *p = hpos(q, id);
-	if (hkey(q, id) == 0) {
-		if (*p) {
-			uint32_t pos = *p - 1, last = q->heap[--q->heap_len];
-			*p = 0;
-			if (pos != q->heap_len) {
-				hset(q, pos, last);
-				sift_up(q, pos);
-				sift_down(q, *hpos(q, last) - 1);
-			}
+	if (*p) {
+		uint32_t pos = *p - 1, last = q->heap[--q->heap_len];
+		*p = 0;
+		if (pos != q->heap_len) {
+			hset(q, pos, last);
+			sift_up(q, pos);
+			sift_down(q, *hpos(q, last) - 1);
 		}
-	} else if (!*p) {
+	}
+}
+
+/* After a deadline of id changed: schedule it earlier at once, leave later moves lazy. */
+static void heap_sched(struct ipk_querier *q, uint32_t id)
+{
+	uint64_t want = deadline_of(q, id);
+	uint32_t *p = hpos(q, id);
+	if (!want)
+		return; /* stays until its key comes up, then leaves */
+	if (!*p) {
+		*hkey_p(q, id) = want;
 		hset(q, q->heap_len++, id);
 		sift_up(q, q->heap_len - 1);
+	} else if (want < hkey(q, id)) {
+		*hkey_p(q, id) = want;
+		sift_up(q, *p - 1);
+	}
+}
+
+/* Key id exactly at its deadline (out of the heap when none). */
+static void heap_exact(struct ipk_querier *q, uint32_t id)
+{
+	uint64_t want = deadline_of(q, id);
+	uint32_t *p = hpos(q, id);
+	if (!want) {
+		heap_remove(q, id);
+	} else if (!*p) {
+		heap_sched(q, id);
 	} else {
+		*hkey_p(q, id) = want;
 		sift_up(q, *p - 1);
 		sift_down(q, *p - 1);
 	}
 }
 
-static uint64_t min_running(uint64_t a, uint64_t b)
-{
-	if (!a)
-		return b;
-	if (!b)
-		return a;
-	return a < b ? a : b;
-}
-
 static void gsched(struct ipk_querier *q, uint32_t gi)
 {
-	struct ipk_qgroup_ *g = &q->groups[gi];
-	g->key = min_running(min_running(g->timer, g->v1_at), min_running(g->v2_at, g->rexmit_at));
-	heap_fix(q, gi << 1);
+	heap_sched(q, gi << 1);
 }
 
 static void sset(struct ipk_querier *q, uint32_t si, uint64_t deadline)
 {
 	q->sources[si].timer = deadline;
-	heap_fix(q, si << 1 | 1);
+	heap_sched(q, si << 1 | 1);
 }
 
 static uint32_t remaining(uint64_t deadline, uint64_t now)
@@ -390,7 +434,8 @@ static void sdel(struct ipk_querier *q, uint32_t si)
 	struct ipk_qsource_ *s = &q->sources[si];
 	struct ipk_qgroup_ *g = &q->groups[s->group];
 	uint32_t *pp = &q->sbuckets[shash(q, s->group, s->addr)];
-	sset(q, si, 0);
+	s->timer = 0;
+	heap_remove(q, si << 1 | 1);
 	while (*pp != si + 1)
 		pp = &q->sources[*pp - 1].hnext;
 	*pp = s->hnext;
@@ -415,7 +460,7 @@ static void gdel(struct ipk_querier *q, uint32_t gi)
 	while (g->src_head)
 		sdel(q, g->src_head - 1);
 	g->timer = g->v1_at = g->v2_at = g->rexmit_at = 0;
-	gsched(q, gi);
+	heap_remove(q, gi << 1);
 	while (*pp != gi + 1)
 		pp = &q->groups[*pp - 1].hnext;
 	*pp = g->hnext;
@@ -597,8 +642,8 @@ static void apply_record(struct ipk_querier *q, uint32_t gi, uint8_t t, const ui
 	int is_ex = t == IPK_IGMP_IS_EX || t == IPK_IGMP_TO_EX;
 	uint32_t i, next;
 
-	/* mark the existing sources that are in the record */
-	for (uint16_t k = 0; k < n; k++) {
+	/* mark the existing sources that are in the record (IS_IN and ALLOW need no marks) */
+	for (uint16_t k = 0; t != IPK_IGMP_IS_IN && t != IPK_IGMP_ALLOW && k < n; k++) {
 		uint32_t si = sfind(q, gi, ipk_igmp_addr(srcs, k));
 		if (si)
 			q->sources[si - 1].mark = 1;
@@ -647,9 +692,6 @@ static void apply_record(struct ipk_querier *q, uint32_t gi, uint8_t t, const ui
 			action_query_sources(q, gi);
 			if (excl)
 				action_query_group(q, gi);
-		} else {
-			for (i = g->src_head; i; i = q->sources[i - 1].next)
-				q->sources[i - 1].mark = 0;
 		}
 		return;
 	}
@@ -902,8 +944,6 @@ static void fire_group(struct ipk_querier *q, uint32_t gi, uint64_t t)
 	}
 	if (g->mode == IPK_QUERIER_INCLUDE && g->nsrc == 0)
 		gdel(q, gi);
-	else
-		gsched(q, gi);
 }
 
 static void fire_source(struct ipk_querier *q, uint32_t si)
@@ -913,7 +953,7 @@ static void fire_source(struct ipk_querier *q, uint32_t si)
 	struct ipk_qgroup_ *g = &q->groups[gi];
 	emit_timer(q, IPK_QTIMER_SOURCE, g->addr, s->addr);
 	if (g->mode == IPK_QUERIER_EXCLUDE) {
-		sset(q, si, 0); /* 6.3: stays, in the exclude list */
+		s->timer = 0; /* 6.3: stays, in the exclude list */
 		return;
 	}
 	sdel(q, si);
@@ -930,8 +970,8 @@ unsigned ipk_querier_tick(struct ipk_querier *q, uint64_t now_ms)
 			break;
 		if (d > q->now)
 			q->now = d;
-		n++;
 		if (q->gq_at == d) {
+			n++;
 			emit_timer(q, IPK_QTIMER_GENERAL, 0, 0);
 			send_query(q, 0, 0, 0, NULL, 0);
 			if (q->startup_left)
@@ -939,16 +979,24 @@ unsigned ipk_querier_tick(struct ipk_querier *q, uint64_t now_ms)
 			q->gq_at = d + (q->startup_left ? q->cfg.startup_query_interval_ms
 							 : q->cfg.query_interval_ms);
 		} else if (q->oqp_at == d) {
+			n++;
 			q->oqp_at = 0;
 			emit_timer(q, IPK_QTIMER_OTHER_QUERIER, 0, 0);
 			become(q, 1, q->cfg.address);
 			q->gq_at = d; /* 6.6.2: a general query at once */
 		} else {
 			uint32_t id = q->heap[0];
+			if (deadline_of(q, id) != d) { /* a stale key: reschedule, nothing is due */
+				heap_exact(q, id);
+				continue;
+			}
+			n++;
 			if (id & 1)
 				fire_source(q, id >> 1);
 			else
 				fire_group(q, id >> 1, d);
+			if ((id & 1) ? q->sources[id >> 1].used : q->groups[id >> 1].used)
+				heap_exact(q, id);
 		}
 	}
 	if (now_ms > q->now)

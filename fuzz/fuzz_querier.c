@@ -1,0 +1,226 @@
+/* fuzz_querier.c - fuzz harness: sequences of IGMP messages and clock steps through the querier state machine, with the table's invariants checked after every step. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipv4kit/ipv4kit.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/*
+ * Input: steps, each starting with an opcode byte (low 3 bits) whose high 5 bits scale the clock
+ * step before it (0..31 x 250 ms), then operands:
+ *   0 tick                       -
+ *   1 v3 report, one record      type, group, n (0..7), n source bytes
+ *   2 v1/v2 report or leave      kind (0 v1, 1 v2, 2 leave, 3 leave to a unicast address), group
+ *   3 query                      from, group (0: general), flags (bit 0 S, bits 1-2 version),
+ *                                mrc, n (0..7), n source bytes
+ *   4 raw datagram               n, then n bytes given to ipk_querier_input as they are
+ *   5 long clock step            count x 60 s
+ * Groups are 239.1.0.<byte>, 224.0.0.<byte> when the byte is >= 0xf0; sources 198.18.1.<byte>;
+ * peers 198.18.0.<byte> (we are 198.18.0.100). Small pools make the full-pool paths reachable.
+ */
+
+#define MAXG 16
+#define MAXS 48
+
+static struct ipk_querier q;
+static uint8_t mem[1 << 16];
+static uint8_t dg[2048];
+static uint64_t now;
+
+static void on_event(void *arg, const struct ipk_querier_event *ev)
+{
+	(void)arg;
+	if (ev->now_ms > now)
+		abort(); /* events never come from the future */
+	if (ev->type == IPK_QEV_SEND) {
+		const struct ipk_querier_query *x = ev->query;
+		if (!q.is_querier || x->nsrcs > IPK_QUERIER_DEFAULT_QUERY_SOURCES)
+			abort(); /* only the querier sends */
+		if (x->group == 0 && (x->nsrcs || x->s))
+			abort();
+		if (x->dst != (x->group ? x->group : IPK_IGMP_ALL_SYSTEMS))
+			abort();
+	}
+}
+
+static uint32_t group_of(uint8_t b)
+{
+	return b >= 0xf0 ? IPK_IP4_ADDR(224, 0, 0, b & 0x0f) : IPK_IP4_ADDR(239, 1, 0, b);
+}
+
+static size_t finish(size_t msglen, uint32_t src, uint32_t dst)
+{
+	struct ipk_ip4 h;
+	uint8_t msg[1024];
+	int n;
+	memcpy(msg, dg + IPK_IGMP_HDRROOM, msglen);
+	ipk_igmp_ip4_defaults(msg, msglen, src, &h);
+	if (dst)
+		h.dst = dst;
+	n = ipk_ip4_marshal(&h, msglen, 0, dg, sizeof(dg));
+	if (n < 20)
+		abort();
+	memcpy(dg + n, msg, msglen);
+	return (size_t)n + msglen;
+}
+
+/* Every invariant of the table, walked from the public read functions. */
+static void check(void)
+{
+	struct ipk_querier_status st;
+	struct ipk_querier_group g;
+	uint32_t cur = 0, ng = 0, ns = 0;
+	ipk_querier_status(&q, now, &st);
+	if (st.ngroups > MAXG || st.nsources > MAXS)
+		abort();
+	if (ipk_querier_next_deadline(&q) <= now)
+		abort(); /* everything due has run */
+	if (st.querier != (st.other_querier_present_ms == 0))
+		abort();
+	if (st.querier && st.general_query_ms == 0)
+		abort();
+	while (ipk_querier_group_next(&q, &cur, now, &g)) {
+		struct ipk_querier_source s;
+		uint32_t sc = 0, n = 0;
+		struct ipk_querier_group again;
+		ng++;
+		if (!ipk_querier_group_find(&q, g.group, now, &again) || again.id_ != g.id_)
+			abort();
+		if (g.group_timer_ms > st.gmi_ms || g.v1_host_timer_ms > st.ohpi_ms ||
+		    g.v2_host_timer_ms > st.ohpi_ms)
+			abort();
+		if (g.filter_mode == IPK_QUERIER_INCLUDE) {
+			if (g.group_timer_ms != 0 || g.nsources == 0)
+				abort(); /* no group timer in INCLUDE, no empty INCLUDE group */
+		} else if (g.filter_mode != IPK_QUERIER_EXCLUDE || g.group_timer_ms == 0) {
+			abort();
+		}
+		{
+			unsigned want = g.v1_host_timer_ms ? 1 : g.v2_host_timer_ms ? 2 : 3;
+			if (g.compat_version != (want < q.cfg.version ? want : q.cfg.version))
+				abort(); /* 7.3.2, capped by the querier version */
+		}
+		while (ipk_querier_source_next(&q, &g, &sc, now, &s)) {
+			n++;
+			if (s.timer_ms > st.gmi_ms || s.forwarding != (s.timer_ms != 0))
+				abort();
+			if (g.filter_mode == IPK_QUERIER_INCLUDE && !s.forwarding)
+				abort(); /* INCLUDE has no source without a running timer */
+			if (n > MAXS)
+				abort();
+		}
+		if (n != g.nsources)
+			abort();
+		ns += n;
+	}
+	if (ng != st.ngroups || ns != st.nsources)
+		abort();
+	if (st.counters.groups_added - st.counters.groups_deleted != st.ngroups)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ipk_querier_cfg c;
+	size_t i = 0;
+	uint32_t srcs[8];
+
+	ipk_querier_cfg_default(&c);
+	c.address = IPK_IP4_ADDR(198, 18, 0, 100);
+	c.max_groups = MAXG;
+	c.max_sources = MAXS;
+	c.query_interval_ms = 20000;
+	c.query_response_interval_ms = 2000;
+	if (size && (data[0] & 0x80)) {
+		c.version = (uint8_t)(1 + data[0] % 3);
+		c.max_query_sources = 2; /* splits source queries in several messages */
+		i = 1;
+	}
+	now = 1000;
+	if (ipk_querier_init(&q, &c, mem, sizeof(mem), now, on_event, NULL) != 0)
+		abort();
+	while (i < size) {
+		uint8_t op = data[i++];
+		uint8_t b[5] = {0};
+		struct ipk_wbuf w;
+		now += (uint64_t)(op >> 3) * 250;
+		(void)ipk_querier_tick(&q, now);
+		for (int k = 0; k < 5 && i + (size_t)k < size; k++)
+			b[k] = data[i + (size_t)k];
+		ipk_wbuf_init(&w, dg + IPK_IGMP_HDRROOM, sizeof(dg) - IPK_IGMP_HDRROOM);
+		switch (op & 7) {
+		case 1: {
+			uint16_t n = b[2] & 7;
+			struct ipk_igmp_rec_spec r = {.type = b[0], .group = group_of(b[1]), .nsrcs = n,
+						      .srcs = srcs};
+			i += 3;
+			for (uint16_t k = 0; k < n; k++)
+				srcs[k] = IPK_IP4_ADDR(198, 18, 1, i < size ? data[i++] : 0);
+			if (ipk_igmp_put_v3_report(&w, &r, 1) != 0)
+				abort();
+			(void)ipk_querier_input(&q, dg, finish(w.len, IPK_IP4_ADDR(198, 18, 0, 7), 0), now);
+			break;
+		}
+		case 2: {
+			static const uint8_t type[4] = {IPK_IGMP_V1_REPORT, IPK_IGMP_V2_REPORT,
+							IPK_IGMP_V2_LEAVE, IPK_IGMP_V2_LEAVE};
+			i += 2;
+			if (ipk_igmp_put_v2(&w, type[b[0] & 3], 0, group_of(b[1])) != 0)
+				abort();
+			(void)ipk_querier_input(&q, dg,
+						finish(w.len, IPK_IP4_ADDR(198, 18, 0, 7),
+						       (b[0] & 3) == 3 ? c.address : 0),
+						now);
+			break;
+		}
+		case 3: {
+			uint16_t n = b[4] & 7;
+			uint32_t grp = b[1] ? group_of(b[1]) : 0;
+			int ver = (b[2] >> 1) & 3;
+			i += 5;
+			for (uint16_t k = 0; k < n; k++)
+				srcs[k] = IPK_IP4_ADDR(198, 18, 1, i < size ? data[i++] : 0);
+			if (ver == 3 || ver == 0) {
+				struct ipk_igmp_v3q x = {.mrc = b[3], .s = b[2] & 1, .qrv = 2, .qqic = 20,
+							 .group = grp, .srcs = srcs, .nsrcs = grp ? n : 0};
+				if (ipk_igmp_put_v3_query(&w, &x) != 0)
+					abort();
+			} else if (ipk_igmp_put_v2(&w, IPK_IGMP_QUERY, ver == 1 ? 0 : b[3], grp) != 0) {
+				abort();
+			}
+			(void)ipk_querier_input(&q, dg, finish(w.len, IPK_IP4_ADDR(198, 18, 0, b[0]), 0), now);
+			break;
+		}
+		case 4: {
+			size_t n = b[0];
+			i += 1;
+			if (n > size - (i < size ? i : size))
+				n = size - (i < size ? i : size);
+			(void)ipk_querier_input(&q, data + i, n, now);
+			i += n;
+			break;
+		}
+		case 5:
+			i += 1;
+			now += (uint64_t)b[0] * 60000;
+			(void)ipk_querier_tick(&q, now);
+			break;
+		default:
+			(void)ipk_querier_tick(&q, now);
+			break;
+		}
+		check();
+	}
+	/* Silence for longer than every timer: the table empties. */
+	now += 10u * ipk_querier_gmi(&c);
+	(void)ipk_querier_tick(&q, now);
+	check();
+	{
+		struct ipk_querier_status st;
+		ipk_querier_status(&q, now, &st);
+		if (st.ngroups || st.nsources || !st.querier)
+			abort();
+	}
+	return 0;
+}
