@@ -1,6 +1,7 @@
 /* igmp.c - net_igmp: the querier sockets under test (ipk_igmp_listen_*, ipk_igmp_tx_*) and a kernel-host joiner, for tests/net_igmp_listen.sh. */
 #include "net/netutil.h"
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 /*
@@ -8,9 +9,12 @@
  *   net_igmp join IFNAME SECONDS SPEC...   hold memberships (SPEC asm:G | ssm:S@G | block:S@G) on
  *                                          IFNAME until SECONDS pass or SIGTERM, then close
  *                                          (the kernel reports the leave)
- *   net_igmp listen IFNAME SECONDS READY [out]  print every datagram ipk_igmp_listen_read hears
- *                                          for SECONDS (READY is created once listening; "out"
- *                                          sets IPK_IGMP_RX_OUTGOING), one line each:
+ *   net_igmp listen IFNAME SECONDS READY [out|count]  print every datagram ipk_igmp_listen_read
+ *                                          hears for SECONDS (READY is created once listening;
+ *                                          "out" sets IPK_IGMP_RX_OUTGOING; "count" prints only
+ *                                          "count datagrams=D records=R seconds=S cpu=C" at the
+ *                                          end, S from the first stamp to the last, C the
+ *                                          process's CPU seconds), one line each:
  *     rx pkttype=P mac=M len=L wirelen=W ts=ok|bad src=A dst=A ttl=T tos=0xXX ra=0|1
  *        type=0xTT group=G recs=TYPE:GROUP:S,S;... findings=N hex=...
  *   net_igmp rawlisten IFNAME SECONDS READY  the same through a raw IPPROTO_IGMP socket bound to
@@ -145,10 +149,35 @@ static void print_rx(const struct ipk_igmp_rx *x, long long t0_ns, long long t1_
 	fflush(stdout);
 }
 
+/* Count mode: datagrams and v3 records decoded by the codec, and the span of their stamps. */
+struct counts {
+	long long dgrams, recs, first_ns, last_ns;
+};
+
+static void count_rx(const struct ipk_igmp_rx *x, struct counts *c)
+{
+	struct ipk_packet p;
+	struct ipk_igmp_rec_iter it;
+	struct ipk_igmp_rec r;
+
+	(void)ipk_packet_decode(IPK_DLT_IPV4, x->buf, x->len, x->len, &p);
+	if (!c->dgrams++)
+		c->first_ns = x->ts_ns;
+	c->last_ns = x->ts_ns;
+	if (p.l4 != IPK_L4_IGMP || p.u.igmp.type != IPK_IGMP_V3_REPORT)
+		return;
+	ipk_igmp_rec_iter_init(&it, &p.u.igmp, x->buf + p.l4_off);
+	while (ipk_igmp_rec_next(&it, &r) == 1)
+		c->recs++;
+}
+
 static int listen_cmd(int argc, char **argv)
 {
-	static uint8_t bufs[8][2048];
-	struct ipk_igmp_rx m[8];
+	enum { B = 64 };
+	static uint8_t bufs[B][2048];
+	struct ipk_igmp_rx m[B];
+	struct counts c = {0};
+	int counting = argc > 5 && !strcmp(argv[5], "count");
 	unsigned flags = argc > 5 && !strcmp(argv[5], "out") ? IPK_IGMP_RX_OUTGOING : 0;
 	int fd = ipk_igmp_listen_open(nu_ifindex(argv[2]), flags);
 	long long end = nu_now_ms() + (long long)(atof(argv[3]) * 1000);
@@ -156,18 +185,22 @@ static int listen_cmd(int argc, char **argv)
 
 	if (fd < 0)
 		nu_die("ipk_igmp_listen_open: %s", strerror(-fd));
+	if (counting) { /* room for a burst */
+		int big = 32 << 20;
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
+	}
 	ready(argv[4]);
 	while (!stop && nu_now_ms() < end) {
 		if (!nu_wait(fd, POLLIN, 50))
 			continue;
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		long long t0 = (long long)t.tv_sec * 1000000000LL + t.tv_nsec - 1000000000LL;
-		for (int i = 0; i < 8; i++) {
+		for (int i = 0; i < B; i++) {
 			memset(&m[i], 0, sizeof(m[i]));
 			m[i].buf = bufs[i];
 			m[i].cap = sizeof(bufs[i]);
 		}
-		int n = ipk_igmp_listen_read(fd, m, 8, MSG_DONTWAIT);
+		int n = ipk_igmp_listen_read(fd, m, counting ? B : 8, MSG_DONTWAIT);
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		long long t1 = (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
 		if (n == -EAGAIN)
@@ -176,8 +209,20 @@ static int listen_cmd(int argc, char **argv)
 			printf("not ok read: %s\n", strerror(-n));
 			return 1;
 		}
-		for (int i = 0; i < n; i++)
-			print_rx(&m[i], t0, t1);
+		for (int i = 0; i < n; i++) {
+			if (counting)
+				count_rx(&m[i], &c);
+			else
+				print_rx(&m[i], t0, t1);
+		}
+	}
+	if (counting) {
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		printf("count datagrams=%lld records=%lld seconds=%.6f cpu=%.6f\n", c.dgrams, c.recs,
+		       (double)(c.last_ns - c.first_ns) / 1e9,
+		       (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+			       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 	}
 	close(fd);
 	return 0;
@@ -314,6 +359,6 @@ int main(int argc, char **argv)
 	if (argc >= 7 && !strcmp(argv[1], "query"))
 		return query(argc, argv);
 	fprintf(stderr, "usage: net_igmp join IFNAME SECONDS SPEC... | listen IFNAME SECONDS READY "
-			"[out] | rawlisten IFNAME SECONDS READY | llreports 0|1|-1 | tagged IFNAME SRC GROUP VID | query IFNAME raw|link SRC V MRC [loop]\n");
+			"[out|count] | rawlisten IFNAME SECONDS READY | llreports 0|1|-1 | tagged IFNAME SRC GROUP VID | query IFNAME raw|link SRC V MRC [loop]\n");
 	return 2;
 }
