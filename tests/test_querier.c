@@ -165,15 +165,22 @@ static int v12(uint8_t type, uint32_t group, uint32_t dst)
 	return feed(finish(w.len, HOST, 0, type != IPK_IGMP_V1_REPORT, dst));
 }
 
-/* A v3 query from src. */
-static int v3query(uint32_t src, uint32_t group, uint8_t s, uint8_t mrc, const uint32_t *srcs, uint16_t n)
+/* A v3 query from src with QRV and QQIC. */
+static int v3query_rq(uint32_t src, uint32_t group, uint8_t s, uint8_t mrc, uint8_t qrv, uint8_t qqic,
+		      const uint32_t *srcs, uint16_t n)
 {
 	struct ipk_wbuf w;
-	struct ipk_igmp_v3q q = {.mrc = mrc, .s = s, .qrv = 2, .qqic = 125, .group = group,
+	struct ipk_igmp_v3q q = {.mrc = mrc, .s = s, .qrv = qrv, .qqic = qqic, .group = group,
 				 .srcs = srcs, .nsrcs = n};
 	ipk_wbuf_init(&w, dg + IPK_IGMP_HDRROOM, sizeof(dg) - IPK_IGMP_HDRROOM);
 	assert_int_equal(ipk_igmp_put_v3_query(&w, &q), 0);
 	return feed(finish(w.len, src, 0, 1, 0));
+}
+
+/* A v3 query from src with the default QRV 2 and QQIC 125. */
+static int v3query(uint32_t src, uint32_t group, uint8_t s, uint8_t mrc, const uint32_t *srcs, uint16_t n)
+{
+	return v3query_rq(src, group, s, mrc, 2, 125, srcs, n);
 }
 
 /* ---- reading the state ---- */
@@ -781,6 +788,36 @@ static void test_nonquerier_lowers(void **state)
 	teardown_all();
 }
 
+/* A non-querier takes the querier's QRV, QQI and QRI for its timers (4.1.6, 4.1.7), and its own
+ * configuration back when it becomes querier; a 0 QRV or QQIC keeps the configured value. */
+static void test_nonquerier_adopts(void **state)
+{
+	struct ipk_querier_status st;
+	(void)state;
+	start_default();
+	assert_int_equal(v3query_rq(A(198, 18, 0, 5), 0, 0, 50, 3, 60, NULL, 0), 0);
+	ipk_querier_status(&F.q, F.now, &st);
+	assert_int_equal(st.querier, 0);
+	assert_int_equal(st.gmi_ms, 3 * 60000 + 5000);
+	assert_int_equal(st.oqpi_ms, 3 * 60000 + 2500);
+	assert_int_equal(st.ohpi_ms, 3 * 60000 + 5000);
+	assert_int_equal(st.other_querier_present_ms, 3 * 60000 + 2500);
+	assert_int_equal(v3rec(IPK_IGMP_IS_EX, G1, NULL, 0), 0);
+	assert_int_equal(ginfo(G1).group_timer_ms, 185000);
+	/* QRV 0 and QQIC 0: the configured RV and QI */
+	assert_int_equal(v3query_rq(A(198, 18, 0, 5), 0, 0, 100, 0, 0, NULL, 0), 0);
+	ipk_querier_status(&F.q, F.now, &st);
+	assert_int_equal(st.gmi_ms, GMI);
+	/* querier again after OQPI: own values */
+	assert_int_equal(v3query_rq(A(198, 18, 0, 5), 0, 0, 50, 3, 60, NULL, 0), 0);
+	advance(182500);
+	ipk_querier_status(&F.q, F.now, &st);
+	assert_int_equal(st.querier, 1);
+	assert_int_equal(st.gmi_ms, GMI);
+	assert_int_equal(st.oqpi_ms, OQPI);
+	teardown_all();
+}
+
 /* ---- compatibility (7.3.2) ---- */
 
 static void test_compat_v2(void **state)
@@ -1105,6 +1142,7 @@ int main(void)
 	    cmocka_unit_test(test_election),
 	    cmocka_unit_test(test_election_refresh),
 	    cmocka_unit_test(test_nonquerier_lowers),
+	    cmocka_unit_test(test_nonquerier_adopts),
 	    cmocka_unit_test(test_compat_v2),
 	    cmocka_unit_test(test_compat_v1_and_back),
 	    cmocka_unit_test(test_v2_querier),

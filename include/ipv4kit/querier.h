@@ -26,9 +26,9 @@ struct ipk_querier_cfg {
 	uint8_t robustness;                  /* Robustness Variable, 1..7 (default 2; 8.1) */
 	uint8_t last_member_count;           /* LMQC (default 0: robustness; 8.9) */
 	uint8_t startup_query_count;         /* SQC (default 0: robustness; 8.7) */
-	uint32_t query_interval_ms;          /* QI (default 125000; 8.2), 1000..31744000 */
-	uint32_t query_response_interval_ms; /* QRI (default 10000; 8.3), < QI, >= 100 */
-	uint32_t last_member_interval_ms;    /* LMQI (default 1000; 8.8), >= 100 */
+	uint32_t query_interval_ms;          /* QI (default 125000; 8.2), 2..31744000 */
+	uint32_t query_response_interval_ms; /* QRI (default 10000; 8.3), 1..QI-1 */
+	uint32_t last_member_interval_ms;    /* LMQI (default 1000; 8.8), 1..3174400 */
 	uint32_t startup_query_interval_ms;  /* SQI (default 0: QI / 4; 8.6) */
 	uint32_t address;                    /* own address (host order) used in the election;
 					      * 0.0.0.0 loses to every other querier (proxy
@@ -53,14 +53,18 @@ struct ipk_querier_cfg {
 #define IPK_QUERIER_DEFAULT_QUERY_SOURCES 366
 
 /* Fill *c with the defaults: version 3, robustness 2, QI 125 s, QRI 10 s, LMQI 1 s, the derived
- * counts, max_groups 1024, max_sources 8192, address 0. */
+ * counts, max_groups 1024, max_sources 8192, address 0. Intervals below the protocol's 1/10 s
+ * (time-scaled runs) are allowed: the codes in queries truncate to tenths of a second (0 below
+ * 100 ms) and QQIC to seconds. */
 IPK_API void ipk_querier_cfg_default(struct ipk_querier_cfg *c) IPK_NONNULL(1);
 
 /* Check a configuration: 0 or IPK_E_INVAL (version not 1..3, robustness 0 or > 7, QRI >= QI, an
  * interval out of range, a pool size 0 or above 2^24). */
 IPK_API IPK_WARN_UNUSED_RESULT int ipk_querier_cfg_check(const struct ipk_querier_cfg *c) IPK_NONNULL(1);
 
-/* Derived values (section 8), from c with its 0 fields resolved as documented above. */
+/* Derived values (section 8), from c with its 0 fields resolved as documented above. A running
+ * non-querier uses the querier's QRV, QQI and QRI instead (ipk_querier_status shows the values in
+ * use). */
 IPK_API uint32_t ipk_querier_gmi(const struct ipk_querier_cfg *c) IPK_NONNULL(1);  /* RV*QI + QRI */
 IPK_API uint32_t ipk_querier_oqpi(const struct ipk_querier_cfg *c) IPK_NONNULL(1); /* RV*QI + QRI/2 */
 IPK_API uint32_t ipk_querier_lmqt(const struct ipk_querier_cfg *c) IPK_NONNULL(1); /* LMQI*LMQC */
@@ -222,7 +226,8 @@ struct ipk_querier_status {
 	uint32_t other_querier_present_ms; /* 0 when not running */
 	uint32_t general_query_ms;       /* until the next general query (0 when non-querier) */
 	uint32_t ngroups, nsources;
-	uint32_t gmi_ms, lmqt_ms, oqpi_ms, ohpi_ms;
+	uint32_t gmi_ms, lmqt_ms, oqpi_ms, ohpi_ms; /* in use: a non-querier's follow the querier's
+						      * QRV, QQIC and Max Resp Code (4.1.6, 4.1.7) */
 	struct ipk_querier_counters counters;
 };
 IPK_API void ipk_querier_status(const struct ipk_querier *q, uint64_t now_ms, struct ipk_querier_status *s)

@@ -60,12 +60,12 @@ int ipk_querier_cfg_check(const struct ipk_querier_cfg *c)
 {
 	if (c->version < 1 || c->version > 3 || c->robustness < 1 || c->robustness > 7)
 		return IPK_E_INVAL;
-	if (c->query_interval_ms < 1000 || c->query_interval_ms > 31744000u)
+	if (c->query_interval_ms < 2 || c->query_interval_ms > 31744000u)
 		return IPK_E_INVAL;
-	if (c->query_response_interval_ms < 100 ||
+	if (c->query_response_interval_ms < 1 ||
 	    c->query_response_interval_ms >= c->query_interval_ms)
 		return IPK_E_INVAL;
-	if (c->last_member_interval_ms < 100 || c->last_member_interval_ms > 3174400u)
+	if (c->last_member_interval_ms < 1 || c->last_member_interval_ms > 3174400u)
 		return IPK_E_INVAL;
 	if (c->startup_query_interval_ms > c->query_interval_ms || c->last_member_count > 7 ||
 	    c->startup_query_count > 7)
@@ -772,6 +772,21 @@ done:
 
 /* ---- election and queries heard ---- */
 
+/* GMI, OQPI and the older host present interval from a robustness, query interval and query
+ * response interval, each 0 for the configured value (8.4, 8.5, 8.13). */
+static void derive(struct ipk_querier *q, unsigned rv, uint32_t qi, uint32_t qri)
+{
+	uint64_t gmi, oqpi;
+	rv = rv ? rv : q->cfg.robustness;
+	qi = qi ? qi : q->cfg.query_interval_ms;
+	qri = qri ? qri : q->cfg.query_response_interval_ms;
+	gmi = (uint64_t)rv * qi + qri;
+	oqpi = (uint64_t)rv * qi + qri / 2;
+	q->gmi = gmi > UINT32_MAX ? UINT32_MAX : (uint32_t)gmi;
+	q->oqpi = oqpi > UINT32_MAX ? UINT32_MAX : (uint32_t)oqpi;
+	q->ohpi = q->gmi;
+}
+
 /* Election order: lower address wins; 0.0.0.0 (a proxy querier) never wins. */
 static uint64_t elect_key(uint32_t a)
 {
@@ -807,6 +822,11 @@ static void heard_query(struct ipk_querier *q, const struct ipk_igmp *m, uint32_
 		emit_finding(q, IPK_E_IGMP_QUERY_LOWER, base, src, dst, m->group);
 		/* a non-querier refreshes only for the current querier or a better one */
 		if (q->is_querier || k <= elect_key(q->querier_addr)) {
+			/* 4.1.6, 4.1.7: a non-querier adopts the querier's QRV and QQI (and its
+			 * QRI from a general query's Max Resp Code) unless they are 0 */
+			if (m->version == 3 && m->group == 0)
+				derive(q, m->qrv, ipk_igmp_code_decode(m->qqic) * 1000u,
+				       ipk_igmp_code_decode(m->code) * 100u);
 			q->oqp_at = q->now + q->oqpi;
 			q->gq_at = 0;
 			q->startup_left = 0;
@@ -857,10 +877,8 @@ int ipk_querier_init(struct ipk_querier *q, const struct ipk_querier_cfg *cfg, v
 	q->cfg.startup_query_interval_ms = ipk_querier_sqi(cfg);
 	if (!q->cfg.max_query_sources)
 		q->cfg.max_query_sources = QSRC_MAX;
-	q->gmi = ipk_querier_gmi(&q->cfg);
+	derive(q, 0, 0, 0);
 	q->lmqt = ipk_querier_lmqt(&q->cfg);
-	q->oqpi = ipk_querier_oqpi(&q->cfg);
-	q->ohpi = ipk_querier_ohpi(&q->cfg);
 	q->cb = cb;
 	q->cb_arg = cb_arg;
 	q->now = now_ms;
@@ -983,6 +1001,7 @@ unsigned ipk_querier_tick(struct ipk_querier *q, uint64_t now_ms)
 			q->oqp_at = 0;
 			emit_timer(q, IPK_QTIMER_OTHER_QUERIER, 0, 0);
 			become(q, 1, q->cfg.address);
+			derive(q, 0, 0, 0); /* our own configuration again */
 			q->gq_at = d; /* 6.6.2: a general query at once */
 		} else {
 			uint32_t id = q->heap[0];
