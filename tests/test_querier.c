@@ -818,6 +818,29 @@ static void test_nonquerier_adopts(void **state)
 	teardown_all();
 }
 
+/* On a clock 20 times faster than the wire (cfg.time_scale 20) the times heard in queries are
+ * multiplied by 20: a querier's QQIC 6 s and Max Resp Code 1 s are 120 s and 20 s here. */
+static void test_time_scale_heard(void **state)
+{
+	struct ipk_querier_cfg c;
+	struct ipk_querier_status st;
+	(void)state;
+	ipk_querier_cfg_default(&c);
+	c.address = ME;
+	c.time_scale = 20;
+	start(&c);
+	assert_int_equal(v3query_rq(A(198, 18, 0, 5), 0, 0, 10, 2, 6, NULL, 0), 0);
+	ipk_querier_status(&F.q, F.now, &st);
+	assert_int_equal(st.gmi_ms, 2 * 120000 + 20000);
+	assert_int_equal(st.oqpi_ms, 2 * 120000 + 10000);
+	assert_int_equal(v3rec(IPK_IGMP_IS_EX, G1, NULL, 0), 0);
+	assert_int_equal(v3query_rq(A(198, 18, 0, 5), G1, 0, 10, 2, 6, NULL, 0), 0);
+	assert_int_equal(ginfo(G1).group_timer_ms, 2 * 20000); /* LMQC x 1 s x 20 */
+	c.time_scale = -1;
+	assert_int_equal(ipk_querier_cfg_check(&c), IPK_E_INVAL);
+	teardown_all();
+}
+
 /* ---- compatibility (7.3.2) ---- */
 
 static void test_compat_v2(void **state)
@@ -1143,6 +1166,7 @@ int main(void)
 	    cmocka_unit_test(test_election_refresh),
 	    cmocka_unit_test(test_nonquerier_lowers),
 	    cmocka_unit_test(test_nonquerier_adopts),
+	    cmocka_unit_test(test_time_scale_heard),
 	    cmocka_unit_test(test_compat_v2),
 	    cmocka_unit_test(test_compat_v1_and_back),
 	    cmocka_unit_test(test_v2_querier),

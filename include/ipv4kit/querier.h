@@ -38,6 +38,13 @@ struct ipk_querier_cfg {
 	uint16_t max_query_sources;          /* sources per query message (default 0: 366, what
 					      * fits in 1500 bytes with Router Alert) */
 	unsigned flags;                      /* IPK_QUERIER_F_* */
+	double time_scale;                   /* ms of the machine's clock per ms on the wire
+					      * (default 0: 1). A caller that runs the machine
+					      * on a clock X times faster than real time sets X:
+					      * the times heard in other routers' queries (Max
+					      * Resp Code, QQIC) are multiplied by it before
+					      * use. The codes in the queries the machine asks
+					      * for are NOT scaled: the caller divides them. */
 };
 
 /* Also keep groups 224.0.0.0/24 (by default their reports are heard but make no state: every

@@ -74,6 +74,8 @@ int ipk_querier_cfg_check(const struct ipk_querier_cfg *c)
 		return IPK_E_INVAL;
 	if (c->max_query_sources > QSRC_MAX)
 		return IPK_E_INVAL;
+	if (!(c->time_scale >= 0 && c->time_scale <= 1e6)) /* NaN fails too */
+		return IPK_E_INVAL;
 	return 0;
 }
 
@@ -787,6 +789,15 @@ static void derive(struct ipk_querier *q, unsigned rv, uint32_t qi, uint32_t qri
 	q->ohpi = q->gmi;
 }
 
+/* A time heard on the wire (ms) on the machine's clock: times cfg.time_scale, non-zero stays so. */
+static uint32_t heard_ms(const struct ipk_querier *q, uint32_t wire_ms)
+{
+	double v = (double)wire_ms * q->cfg.time_scale + 0.5;
+	if (!wire_ms)
+		return 0;
+	return v < 1 ? 1 : v > 4e9 ? 4000000000u : (uint32_t)v;
+}
+
 /* Election order: lower address wins; 0.0.0.0 (a proxy querier) never wins. */
 static uint64_t elect_key(uint32_t a)
 {
@@ -825,8 +836,8 @@ static void heard_query(struct ipk_querier *q, const struct ipk_igmp *m, uint32_
 			/* 4.1.6, 4.1.7: a non-querier adopts the querier's QRV and QQI (and its
 			 * QRI from a general query's Max Resp Code) unless they are 0 */
 			if (m->version == 3 && m->group == 0)
-				derive(q, m->qrv, ipk_igmp_code_decode(m->qqic) * 1000u,
-				       ipk_igmp_code_decode(m->code) * 100u);
+				derive(q, m->qrv, heard_ms(q, ipk_igmp_code_decode(m->qqic) * 1000u),
+				       heard_ms(q, ipk_igmp_code_decode(m->code) * 100u));
 			q->oqp_at = q->now + q->oqpi;
 			q->gq_at = 0;
 			q->startup_left = 0;
@@ -837,8 +848,8 @@ static void heard_query(struct ipk_querier *q, const struct ipk_igmp *m, uint32_
 	 * LMQC times its Max Resp Time; RFC 2236 3 for v2). */
 	if (m->group && !m->s) {
 		uint32_t gi = gfind(q, m->group);
-		uint32_t mrt = m->version == 3 ? ipk_igmp_code_decode(m->code) : m->code;
-		uint32_t lmqt = mrt ? mrt * 100 * ipk_querier_lmqc(&q->cfg) : q->lmqt;
+		uint32_t mrt = heard_ms(q, (m->version == 3 ? ipk_igmp_code_decode(m->code) : m->code) * 100u);
+		uint32_t lmqt = mrt ? mrt * ipk_querier_lmqc(&q->cfg) : q->lmqt;
 		if (gi) {
 			struct ipk_qgroup_ *g = &q->groups[gi - 1];
 			if (m->version != 3 || m->nsrcs == 0) {
@@ -877,6 +888,8 @@ int ipk_querier_init(struct ipk_querier *q, const struct ipk_querier_cfg *cfg, v
 	q->cfg.startup_query_interval_ms = ipk_querier_sqi(cfg);
 	if (!q->cfg.max_query_sources)
 		q->cfg.max_query_sources = QSRC_MAX;
+	if (q->cfg.time_scale == 0)
+		q->cfg.time_scale = 1;
 	derive(q, 0, 0, 0);
 	q->lmqt = ipk_querier_lmqt(&q->cfg);
 	q->cb = cb;
