@@ -38,6 +38,10 @@ usage "ipv4kit decode" "-v and --json" decode -v --json x.pcap
 usage "ipv4kit listen" "unknown option '-z'" listen -z
 usage "ipv4kit listen" "not a multicast group" listen 198.18.0.1
 usage "ipv4kit send" "no destination" send
+usage "ipv4kit querier" "unknown option '--nope'" querier --nope
+usage "ipv4kit querier" "option '--state' needs a value" querier -i lo --state
+usage "ipv4kit querier" "--last-member-count: '0' is not a number from 1 to 255" querier -i lo --last-member-count 0
+usage "ipv4kit querier" "no interface given" querier
 usage "ipv4kit send" "unknown option '--nope'" send --nope=3 198.18.0.1
 usage "ipv4kit send" "-S: '239.1.1.1' is not a unicast" send -S 239.1.1.1 198.18.0.1
 usage "ipv4kit replay" "no mode" replay

@@ -33,6 +33,7 @@ int ipk_cmd_listen(int argc, char **argv);
 int ipk_cmd_send(int argc, char **argv);
 int ipk_cmd_replay(int argc, char **argv);
 int ipk_cmd_craft(int argc, char **argv);
+int ipk_cmd_querier(int argc, char **argv);
 
 /* Payload of `ipv4kit send`: IPK_SEND_MAGIC, the decimal sequence number (from 1), a space, then
  * the --payload text or filler; `ipv4kit listen` shows the number as seq. */

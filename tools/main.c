@@ -16,6 +16,8 @@ static const struct ipk_cmd cmds[] = {
 	 ipk_cmd_replay},
 	{"craft", "build any IPv4 packet (options, IGMPv1/v2/v3, UDP, ICMP, raw): pcap, hex or send",
 	 ipk_cmd_craft},
+	{"querier", "be the IGMP querier of a link: state JSON, event log, live table (RFC 3376 6)",
+	 ipk_cmd_querier},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -32,7 +34,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return ipk_cli_usage("ipv4kit", "no command given (decode, listen, send, replay, craft)");
+		return ipk_cli_usage("ipv4kit", "no command given (decode, listen, send, replay, craft, querier)");
 	const char *c = argv[1];
 	if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0 || strcmp(c, "help") == 0) {
 		usage(stdout);
