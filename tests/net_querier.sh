@@ -56,7 +56,8 @@ expect_usage "extra argument" "unexpected argument 'x'" -i lo x
 # ---- namespaces: the querier in NS1 (ADDR1), the Linux kernel as host in NS2 (ADDR2) ----
 netns_setup 2
 trap cleanup EXIT
-ip netns exec "$NS1" sysctl -qw net.ipv4.igmp_link_local_mcast_reports=0
+ip netns exec "$NS1" sysctl -qw net.ipv4.igmp_link_local_mcast_reports=1   # the querier sets 0
+llr() { ip netns exec "$NS1" sysctl -n net.ipv4.igmp_link_local_mcast_reports; }
 # the host's state-change retransmissions come 100 ms apart at most (v3 default 1 s, v2 10 s)
 ip netns exec "$NS2" sysctl -qw net.ipv4.conf."$IF2".igmpv2_unsolicited_report_interval=100 \
 	net.ipv4.conf."$IF2".igmpv3_unsolicited_report_interval=100
@@ -135,6 +136,7 @@ members() { # start the host's member program reading commands from fd 3
 say() { echo "$1" >&3; }
 
 check "querier starts as querier of $ADDR1" st_wait 5 "S['querier'] and S['address'] == '$ADDR1' and S['querier_address'] == '$ADDR1' and S['interface'] == '$IF1' and S['version'] == 3"
+check "while it runs, its host does not report link-local groups" [ "$(llr)" = 0 ]
 # startup: SQC (2) general queries SQI (QI/4 = 12.5 s, 0.625 s real) apart, then every QI
 check "startup queries" st_wait 3 "S['counters']['tx_general'] >= 2"
 check "startup queries are v3 general queries with scaled times" ev \
@@ -245,6 +247,7 @@ wait $QPID
 rc=$?
 QPID=
 check "SIGTERM: exit 0 ($rc)" [ $rc -eq 0 ]
+check "igmp_link_local_mcast_reports put back to 1 at exit" [ "$(llr)" = 1 ]
 check "no temporary state file left" [ -z "$(ls "$tmp" | grep 'state.json.tmp')" ]
 check "the event log is JSON lines only" python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$events"
 check "no 224.0.0.x group ever kept" ev "not any(e['event'] == 'group_add' and e['group'].startswith('224.0.0.') for e in E)"

@@ -714,7 +714,7 @@ int ipk_cmd_querier(int argc, char **argv)
 	cfg.address = addr;
 	if (ipk_querier_cfg_check(&cfg) != 0)
 		return ipk_cli_usage(PROG, "these timer values are not a valid configuration");
-	int ret = IPK_EXIT_FINDINGS;
+	int ret = IPK_EXIT_FINDINGS, ll_old = -1;
 	t.line_cap = 4096;
 	t.line = malloc(t.line_cap);
 	size_t memlen = ipk_querier_mem_size(cfg.max_groups, cfg.max_sources);
@@ -749,6 +749,15 @@ int ipk_cmd_querier(int argc, char **argv)
 		fprintf(stderr, "%s: cannot open the query sender on %s: %s%s\n", PROG, t.ifname,
 			strerror(-r), r == -EPERM ? " (needs root or CAP_NET_RAW)" : "");
 		goto out;
+	}
+
+	/* this host must not show up as a member of its own link-local groups (put back at exit) */
+	r = ipk_igmp_link_local_reports(0, &ll_old);
+	if (r < 0) {
+		fprintf(stderr, "%s: warning: cannot set net.ipv4.igmp_link_local_mcast_reports to 0 "
+				"(%s): this host may report its own link-local groups\n", PROG,
+			strerror(-r));
+		ll_old = -1;
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t.clk.t0);
@@ -854,6 +863,8 @@ int ipk_cmd_querier(int argc, char **argv)
 					     st.counters.tx_group_source));
 	}
 out:
+	if (ll_old == 1)
+		(void)ipk_igmp_link_local_reports(1, NULL);
 	if (t.rx >= 0)
 		close(t.rx);
 	ipk_igmp_tx_close(&t.tx);
