@@ -25,26 +25,27 @@ cleanup() {
 trap cleanup EXIT
 
 # NS1 (ADDR1, port1): ipv4kit querier; NS2 (port2): a kernel host; br0 in $BR is the bridge
-# querier, address BRADDR. Timers at scale X = 20 of QI 50 s, QRI 10 s, LMQI 2 s: real QI 2.5 s,
-# OQPI (RV*QI + QRI/2 = 105 s) 5.25 s. The bridge runs the same real times (centiseconds).
+# querier, address BRADDR. Timers at scale X = 20 of QI 40 s, QRI 10 s, LMQI 2 s: real QI 2 s,
+# OQPI (RV*QI + QRI/2 = 85 s) 4.25 s. The bridge runs the same real times (centiseconds), so
+# the QQIC (2 s) and Max Resp Code (0.5 s) a non-querier adopts from it are the same times.
 netns_setup 3
 trap cleanup EXIT
 BR="ipk-$$-br"
 BRADDR="198.18.$NETNS_SUBNET.100"
 HIGH="198.18.$NETNS_SUBNET.200"
-X=20 OQPI=105000
+X=20 OQPI=85000
 ip netns exec "$NS1" sysctl -qw net.ipv4.igmp_link_local_mcast_reports=0
 ip -n "$BR" addr add "$BRADDR/24" dev br0
 ip -n "$BR" link set br0 type bridge mcast_snooping 1 mcast_igmp_version 3 mcast_query_use_ifaddr 1 \
-	mcast_query_interval 250 mcast_query_response_interval 50 mcast_querier_interval 525 \
-	mcast_startup_query_interval 100 mcast_membership_interval 550 mcast_last_member_interval 10 \
+	mcast_query_interval 200 mcast_query_response_interval 50 mcast_querier_interval 425 \
+	mcast_startup_query_interval 100 mcast_membership_interval 450 mcast_last_member_interval 10 \
 	mcast_stats_enabled 1 ||
 	skip "this bridge does not take the multicast querier options"
 
 state=$tmp/state.json events=$tmp/events.json
 querier() { # querier [ARGS...]: start ipv4kit querier in NS1
 	rm -f "$state" "$events"
-	ip netns exec "$NS1" "$tool" querier -i "$IF1" --query-interval 50 --query-response-interval 10 \
+	ip netns exec "$NS1" "$tool" querier -i "$IF1" --query-interval 40 --query-response-interval 10 \
 		--last-member-interval 2 --time-scale $X --state "$state" --state-interval 0.05 \
 		--events "$events" --json "$@" >"$tmp/q.out" 2>>"$tmp/q.err" &
 	QPID=$!

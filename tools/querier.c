@@ -712,6 +712,7 @@ int ipk_cmd_querier(int argc, char **argv)
 		return ipk_cli_usage(PROG, "%s has no IPv4 address: give one with --address A "
 					   "(0.0.0.0: query from 0.0.0.0)", t.ifname);
 	cfg.address = addr;
+	cfg.time_scale = scale; /* times heard in other queriers' queries, onto the machine's clock */
 	if (ipk_querier_cfg_check(&cfg) != 0)
 		return ipk_cli_usage(PROG, "these timer values are not a valid configuration");
 	int ret = IPK_EXIT_FINDINGS, ll_old = -1;
