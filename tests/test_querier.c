@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipv4kit/checksum.h"
 #include "ipv4kit/error.h"
 #include "ipv4kit/igmp.h"
 #include "ipv4kit/ip4.h"
@@ -964,6 +965,33 @@ static void test_findings(void **state)
 	assert_int_equal(feed(len), 1);
 	assert_true(has_finding(IPK_E_IGMP_CHECKSUM));
 	assert_int_equal(gmode(G1), 0);
+	/* a bad IPv4 header checksum: ignored (an IP stack would drop it) */
+	clear_log();
+	ipk_wbuf_init(&w, dg + IPK_IGMP_HDRROOM, sizeof(dg) - IPK_IGMP_HDRROOM);
+	assert_int_equal(ipk_igmp_put_v2(&w, IPK_IGMP_V2_REPORT, 0, G1), 0);
+	len = finish(w.len, HOST, 0, 1, 0);
+	dg[10] ^= 0x40;
+	assert_int_equal(feed(len), 1);
+	assert_true(has_finding(IPK_E_IP_CHECKSUM));
+	assert_int_equal(gmode(G1), 0);
+	/* truncated datagram */
+	clear_log();
+	len = finish(w.len, HOST, 0, 1, 0);
+	assert_int_equal(feed(len - 1), 1);
+	assert_true(has_finding(IPK_E_IP_TRUNCATED));
+	/* not IGMP: ignored without a finding */
+	clear_log();
+	len = finish(w.len, HOST, 0, 1, 0);
+	dg[9] = 17;
+	dg[10] = dg[11] = 0;
+	{
+		uint16_t c = ipk_csum(dg, 24);
+		dg[10] = (uint8_t)(c >> 8);
+		dg[11] = (uint8_t)c;
+	}
+	assert_int_equal(feed(len), 1);
+	assert_int_equal(count_events(IPK_QEV_FINDING), 0);
+	assert_int_equal(F.q.ctr.rx_ignored, 4); /* bad IGMP checksum, IP checksum, truncated, UDP */
 	/* a 10-byte query: ignored (7.1), no election */
 	clear_log();
 	{

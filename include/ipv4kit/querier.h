@@ -209,8 +209,10 @@ IPK_API IPK_WARN_UNUSED_RESULT int ipk_querier_init(struct ipk_querier *q, const
  * arrived at now_ms. The machine parses it with the codec (ipk_ip4_parse, ipk_igmp_parse,
  * ipk_igmp_check), reports HEARD and FINDING events, and applies it: queries to the election and
  * timers (6.6.1, 6.6.2), reports and leaves to the group table (6.4, 7.3.2). Timers due at or
- * before now_ms are run first. A message that cannot be applied (not IGMP, parse error, bad
- * checksum, a 9-11 byte query) is counted in rx_ignored and reported as a FINDING. Returns 0
+ * before now_ms are run first. A message that cannot be applied is counted in rx_ignored: a
+ * datagram that is not IGMP (silently), one whose IPv4 header does not parse, is truncated or
+ * has a bad header checksum, an IGMP parse error, a bad IGMP checksum, a 9-11 byte query (each
+ * reported as a FINDING with its IPK_E_ code), a fragment, a type other than membership. Returns 0
  * when applied, 1 when ignored; never fails.
  */
 IPK_API int ipk_querier_input(struct ipk_querier *q, const uint8_t *dgram, size_t len, uint64_t now_ms)

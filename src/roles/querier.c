@@ -1053,8 +1053,17 @@ int ipk_querier_input(struct ipk_querier *q, const uint8_t *dgram, size_t len, u
 
 	(void)ipk_querier_tick(q, now_ms);
 	q->ctr.rx_messages++;
-	if (ipk_ip4_parse(dgram, len, IPK_IP4_LAX, &ip, &off) != 0 || ip.proto != 2 ||
-	    ip.truncated || ip.total_len < ip.hlen) {
+	memset(&ip, 0, sizeof(ip));
+	rc = ipk_ip4_parse(dgram, len, IPK_IP4_LAX, &ip, &off);
+	if (rc == 0 && ip.total_len < ip.hlen)
+		rc = IPK_E_IP_TOTLEN_SHORT, off = 2;
+	else if (rc == 0 && ip.truncated)
+		rc = IPK_E_IP_TRUNCATED, off = 2;
+	else if (rc == 0 && !ip.checksum_ok) /* an IP stack drops it; a packet socket does not */
+		rc = IPK_E_IP_CHECKSUM, off = 10;
+	if (rc != 0 || ip.proto != 2) {
+		if (rc != 0)
+			emit_finding(q, rc, off, ip.src, ip.dst, 0);
 		q->ctr.rx_ignored++;
 		return 1;
 	}
@@ -1092,7 +1101,8 @@ int ipk_querier_input(struct ipk_querier *q, const uint8_t *dgram, size_t len, u
 		q->ctr.rx_ignored++;
 		return 1;
 	}
-	if (m.version == 0 || (strict_drop && (q->cfg.flags & IPK_QUERIER_F_STRICT))) {
+	if (m.version == 0 || ip.mf || ip.frag_off ||
+	    (strict_drop && (q->cfg.flags & IPK_QUERIER_F_STRICT))) {
 		q->ctr.rx_ignored++;
 		return 1;
 	}
