@@ -251,6 +251,23 @@ check "igmp_link_local_mcast_reports put back to 1 at exit" [ "$(llr)" = 1 ]
 check "no temporary state file left" [ -z "$(ls "$tmp" | grep 'state.json.tmp')" ]
 check "the event log is JSON lines only" python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$events"
 check "no 224.0.0.x group ever kept" ev "not any(e['event'] == 'group_add' and e['group'].startswith('224.0.0.') for e in E)"
+# ---- --address 0.0.0.0: queries through the packet socket, as the Linux bridge sends them ----
+ip netns exec "$NS2" sysctl -qw net.ipv4.conf."$IF2".force_igmp_version=0
+members
+say "asm 239.4.4.4"
+sleep 0.6   # its unsolicited reports are over: the group can only come from an answer
+zstate=$tmp/zero.json
+ip netns exec "$NS1" "$tool" querier -i "$IF1" --address 0.0.0.0 --query-interval 50 \
+	--query-response-interval 10 --time-scale $X --duration 2 --state "$zstate" 2>>"$tmp/q.err"
+rc=$?
+check "--duration: exit 0 ($rc)" [ $rc -eq 0 ]
+check "from 0.0.0.0: querier, and the host answered its query" python3 "$tmp/st.py" wait 0 \
+	"S['address'] == '0.0.0.0' and S['querier'] and S['querier_address'] == '0.0.0.0' and G('239.4.4.4') is not None" "$zstate"
+say "quit"
+exec 3>&-
+wait $MPID 2>/dev/null
+MPID=
+
 [ $fail -eq 0 ] || { echo "--- querier stderr"; cat "$tmp/q.err"; echo "--- members"; cat "$tmp/members.out"; }
 
 echo "$pass passed, $fail failed"
