@@ -238,6 +238,19 @@ check "v1: no leave, the group times out" st_wait 9 "G('239.3.3.1') is None"
 check "v1: deleted GMI after the last v1 report" ev \
 	"(lambda h, d: h and d and h['message'] == 'v1 report' and $GMI / X / 1000 - 0.3 <= d['ts'] - h['ts'] <= $GMI / X / 1000 + 1.5)(last(event='heard', group='239.3.3.1'), last(event='group_del', group='239.3.3.1'))"
 
+# ---- findings: messages that break a rule are reported; processed unless they cannot be ----
+craft() { ip netns exec "$NS2" "$tool" craft -i "$IF2" ip src="$ADDR2" "$@" >/dev/null 2>>"$tmp/craft.err"; }
+craft opt=none igmp2-report group=239.5.5.1
+craft ttl=3 igmp2-report group=239.5.5.2
+craft igmp2-report group=239.5.5.3 csum=0x1234
+craft igmp2-query trail=0000
+check "report without Router Alert: a finding, still processed" st_wait 3 "G('239.5.5.1') is not None and G('239.5.5.2') is not None"
+check "finding IGMP_NO_RA from the host" ev "first(event='finding', code='IGMP_NO_RA', group='239.5.5.1', **{'from': '$ADDR2'}) is not None"
+check "finding IGMP_TTL" ev "first(event='finding', code='IGMP_TTL', group='239.5.5.2') is not None"
+check "bad checksum: a finding, ignored" ev "first(event='finding', code='IGMP_CHECKSUM') is not None and not first(event='group_add', group='239.5.5.3')"
+check "10-byte query: a finding, ignored" ev "first(event='finding', code='IGMP_QUERY_LEN') is not None"
+check "ignored messages counted" st_wait 1 "S['counters']['rx_ignored'] >= 2 and S['counters']['findings'] >= 4 and S['querier']"
+
 # ---- SIGUSR1 writes the state at once; SIGTERM ends with exit 0 and a last state ----
 rm -f "$state"
 kill -USR1 $QPID
