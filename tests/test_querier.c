@@ -1093,6 +1093,146 @@ static void test_bridge_selftest(void **state)
 	teardown_all();
 }
 
+/* The Linux bridge's IGMPv3 selftest (tools/testing/selftests/net/forwarding/bridge_igmp.sh),
+ * its reports and expectations in our terms: "forwarded" sources have a running timer, "blocked"
+ * ones a zero timer, and no other source record exists. Group 239.10.10.10, sources 192.0.2.x. */
+#define BG A(239, 10, 10, 10)
+#define B(n) A(192, 0, 2, n)
+
+static void expect_sources(const uint32_t *fwd, unsigned nf, const uint32_t *blk, unsigned nb)
+{
+	for (unsigned i = 0; i < nf; i++)
+		assert_true(stimer(BG, fwd[i]) > 0);
+	for (unsigned i = 0; i < nb; i++)
+		assert_int_equal(stimer(BG, blk[i]), 0);
+	assert_int_equal(nsources(BG), nf + nb);
+}
+
+static void bridge_include_prepare(void)
+{
+	uint32_t x[] = {B(1), B(2), B(3)};
+	start_default();
+	assert_int_equal(v3rec(IPK_IGMP_IS_IN, BG, x, 3), 0);
+	assert_int_equal(gmode(BG), IPK_QUERIER_INCLUDE);
+	expect_sources(x, 3, NULL, 0);
+}
+
+static void bridge_exclude_prepare(void)
+{
+	uint32_t isex[] = {B(1), B(2), B(20), B(21)}, x[] = {B(1), B(2)}, y[] = {B(20), B(21)};
+	bridge_include_prepare();
+	assert_int_equal(v3rec(IPK_IGMP_IS_EX, BG, isex, 4), 0);
+	assert_int_equal(gmode(BG), IPK_QUERIER_EXCLUDE);
+	expect_sources(x, 2, y, 2); /* 192.0.2.3 is gone */
+}
+
+static void test_bridge_v3_include(void **state)
+{
+	uint32_t more[] = {B(10), B(11), B(12)};
+	uint32_t all[] = {B(1), B(2), B(3), B(10), B(11), B(12)};
+	(void)state;
+	/* include -> allow */
+	bridge_include_prepare();
+	assert_int_equal(v3rec(IPK_IGMP_ALLOW, BG, more, 3), 0);
+	expect_sources(all, 6, NULL, 0);
+	teardown_all();
+	/* include -> is_include */
+	bridge_include_prepare();
+	assert_int_equal(v3rec(IPK_IGMP_IS_IN, BG, more, 3), 0);
+	expect_sources(all, 6, NULL, 0);
+	teardown_all();
+	/* include -> is_exclude */
+	bridge_exclude_prepare();
+	teardown_all();
+}
+
+static void test_bridge_v3_to_exclude_block(void **state)
+{
+	uint32_t toex[] = {B(1), B(20), B(30)};
+	(void)state;
+	/* include -> to_exclude: X = {1}, Y = {20, 30} */
+	bridge_include_prepare();
+	assert_int_equal(v3rec(IPK_IGMP_TO_EX, BG, toex, 3), 0);
+	assert_int_equal(gmode(BG), IPK_QUERIER_EXCLUDE);
+	{
+		uint32_t x[] = {B(1)}, y[] = {B(20), B(30)};
+		expect_sources(x, 1, y, 2);
+	}
+	teardown_all();
+	/* exclude -> to_exclude: X = {1, 30}, Y = {20} */
+	bridge_exclude_prepare();
+	assert_int_equal(v3rec(IPK_IGMP_TO_EX, BG, toex, 3), 0);
+	{
+		uint32_t x[] = {B(1), B(30)}, y[] = {B(20)};
+		expect_sources(x, 2, y, 1);
+	}
+	teardown_all();
+	/* include -> block, after the lowered timers ran out: {2, 3} */
+	bridge_include_prepare();
+	assert_int_equal(v3rec(IPK_IGMP_BLOCK, BG, toex, 3), 0);
+	advance(3000);
+	{
+		uint32_t x[] = {B(2), B(3)};
+		expect_sources(x, 2, NULL, 0);
+	}
+	teardown_all();
+	/* exclude -> block: X = {1, 2, 30}, Y = {20, 21} */
+	bridge_exclude_prepare();
+	assert_int_equal(v3rec(IPK_IGMP_BLOCK, BG, toex, 3), 0);
+	{
+		uint32_t x[] = {B(1), B(2), B(30)}, y[] = {B(20), B(21)};
+		expect_sources(x, 3, y, 2);
+	}
+	teardown_all();
+}
+
+static void test_bridge_v3_exclude(void **state)
+{
+	uint32_t two[] = {B(20), B(30)};
+	uint32_t x4[] = {B(1), B(2), B(20), B(30)}, y1[] = {B(21)};
+	(void)state;
+	/* exclude -> allow: X = {1, 2, 20, 30}, Y = {21} */
+	bridge_exclude_prepare();
+	assert_int_equal(v3rec(IPK_IGMP_ALLOW, BG, two, 2), 0);
+	expect_sources(x4, 4, y1, 1);
+	teardown_all();
+	/* exclude -> is_include: the same */
+	bridge_exclude_prepare();
+	assert_int_equal(v3rec(IPK_IGMP_IS_IN, BG, two, 2), 0);
+	expect_sources(x4, 4, y1, 1);
+	teardown_all();
+	/* exclude -> is_exclude: X = {30}, Y = {20} */
+	bridge_exclude_prepare();
+	assert_int_equal(v3rec(IPK_IGMP_IS_EX, BG, two, 2), 0);
+	{
+		uint32_t x[] = {B(30)}, y[] = {B(20)};
+		expect_sources(x, 1, y, 1);
+	}
+	teardown_all();
+	/* exclude timeout (GMI about 3 s): the group timer expires, the allowed sources keep the
+	 * group in INCLUDE({20, 30}) and 1 and 2 are gone */
+	{
+		struct ipk_querier_cfg c;
+		uint32_t x[] = {B(1), B(2), B(3)}, isex[] = {B(1), B(2), B(20), B(21)};
+		ipk_querier_cfg_default(&c);
+		c.address = ME;
+		c.query_interval_ms = 1000;
+		c.query_response_interval_ms = 900;
+		start(&c);
+		assert_int_equal(ipk_querier_gmi(&c), 2900);
+		assert_int_equal(v3rec(IPK_IGMP_IS_IN, BG, x, 3), 0);
+		assert_int_equal(v3rec(IPK_IGMP_IS_EX, BG, isex, 4), 0);
+		advance(500);
+		assert_int_equal(v3rec(IPK_IGMP_ALLOW, BG, two, 2), 0);
+		advance(2500);
+		assert_int_equal(gmode(BG), IPK_QUERIER_INCLUDE);
+		expect_sources(two, 2, NULL, 0);
+		advance(500);
+		assert_int_equal(gmode(BG), 0);
+	}
+	teardown_all();
+}
+
 /* ---- scale: 10,000 groups x 10 sources ---- */
 
 static void test_scale(void **state)
@@ -1200,6 +1340,9 @@ int main(void)
 	    cmocka_unit_test(test_v2_querier),
 	    cmocka_unit_test(test_findings),
 	    cmocka_unit_test(test_bridge_selftest),
+	    cmocka_unit_test(test_bridge_v3_include),
+	    cmocka_unit_test(test_bridge_v3_to_exclude_block),
+	    cmocka_unit_test(test_bridge_v3_exclude),
 	    cmocka_unit_test(test_scale),
 	    cmocka_unit_test(test_names),
 	};
