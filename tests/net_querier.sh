@@ -260,6 +260,7 @@ wait $QPID
 rc=$?
 QPID=
 check "SIGTERM: exit 0 ($rc)" [ $rc -eq 0 ]
+check "no live table when stdout is not a terminal" [ ! -s "$tmp/q.out" ]
 check "igmp_link_local_mcast_reports put back to 1 at exit" [ "$(llr)" = 1 ]
 check "no temporary state file left" [ -z "$(ls "$tmp" | grep 'state.json.tmp')" ]
 check "the event log is JSON lines only" python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$events"
@@ -270,9 +271,17 @@ members
 say "asm 239.4.4.4"
 sleep 0.6   # its unsolicited reports are over: the group can only come from an answer
 zstate=$tmp/zero.json
-ip netns exec "$NS1" "$tool" querier -i "$IF1" --address 0.0.0.0 --query-interval 50 \
-	--query-response-interval 10 --time-scale $X --duration 2 --state "$zstate" 2>>"$tmp/q.err"
-rc=$?
+zq="'$tool' querier -i $IF1 --address 0.0.0.0 --query-interval 50 --query-response-interval 10 --time-scale $X --duration 2 --state '$zstate'"
+if command -v script >/dev/null; then
+	# on a terminal (script gives it one) stdout shows the live table
+	ip netns exec "$NS1" script -qec "$zq" /dev/null >"$tmp/tty.out" 2>>"$tmp/q.err" </dev/null
+	rc=$?
+	check "live table on a terminal: header and the group" \
+		[ -n "$(grep 'GROUP  *MODE  *COMPAT' "$tmp/tty.out")" -a -n "$(grep '^239.4.4.4  *exclude v3' "$tmp/tty.out")" ]
+else
+	ip netns exec "$NS1" bash -c "$zq" 2>>"$tmp/q.err"
+	rc=$?
+fi
 check "--duration: exit 0 ($rc)" [ $rc -eq 0 ]
 check "from 0.0.0.0: querier, and the host answered its query" python3 "$tmp/st.py" wait 0 \
 	"S['address'] == '0.0.0.0' and S['querier'] and S['querier_address'] == '0.0.0.0' and G('239.4.4.4') is not None" "$zstate"
