@@ -770,6 +770,62 @@ static void test_election_refresh(void **state)
 	teardown_all();
 }
 
+/* RFC 2236 section 3: a v2 querier sending group-specific queries after a leave ignores the
+ * transition to non-querier until the last one's response time is over; a v3 querier does not. */
+static void test_v2_keeps_querying_after_leave(void **state)
+{
+	struct ipk_querier_cfg c;
+	struct ipk_wbuf w;
+	(void)state;
+	for (int version = 2; version <= 3; version++) {
+		ipk_querier_cfg_default(&c);
+		c.address = ME;
+		c.version = (uint8_t)version;
+		start(&c);
+		F.now = T0 + 40000;
+		(void)ipk_querier_tick(&F.q, F.now);
+		clear_log();
+		assert_int_equal(v12(IPK_IGMP_V2_REPORT, G1, 0), 0);
+		assert_int_equal(v12(IPK_IGMP_V2_LEAVE, G1, 0), 0);
+		advance(100);
+		ipk_wbuf_init(&w, dg + IPK_IGMP_HDRROOM, sizeof(dg) - IPK_IGMP_HDRROOM);
+		assert_int_equal(ipk_igmp_put_v2(&w, IPK_IGMP_QUERY, 100, 0), 0);
+		assert_int_equal(feed(finish(w.len, A(198, 18, 0, 5), 0, 1, 0)), 0);
+		assert_true(has_finding(IPK_E_IGMP_QUERY_LOWER));
+		assert_int_equal(F.q.is_querier, version == 2);
+		advance(LMQI);
+		assert_int_equal(F.nsent, version == 2 ? 2 : 1); /* the retransmission */
+		/* after LMQT the next lower query wins */
+		advance(LMQT);
+		assert_int_equal(feed(finish(w.len, A(198, 18, 0, 5), 0, 1, 0)), 0);
+		assert_int_equal(F.q.is_querier, 0);
+		teardown_all();
+	}
+}
+
+/* IPK_QUERIER_F_START_NONQUERIER: silent for OQPI first, then querier with a general query. */
+static void test_start_nonquerier(void **state)
+{
+	struct ipk_querier_cfg c;
+	struct ipk_querier_status st;
+	(void)state;
+	ipk_querier_cfg_default(&c);
+	c.address = ME;
+	c.flags = IPK_QUERIER_F_START_NONQUERIER;
+	start(&c);
+	ipk_querier_status(&F.q, F.now, &st);
+	assert_int_equal(st.querier, 0);
+	assert_int_equal(st.other_querier_present_ms, OQPI);
+	assert_int_equal(ipk_querier_next_deadline(&F.q), T0 + OQPI);
+	advance(OQPI - 1);
+	assert_int_equal(F.nsent, 0);
+	advance(1);
+	assert_int_equal(F.nsent, 1);
+	assert_int_equal(F.q.is_querier, 1);
+	assert_int_equal(count_events(IPK_QEV_ELECTION), 1);
+	teardown_all();
+}
+
 /* A non-querier lowers its timers on a specific query with S clear, not with S set (6.6.1). */
 static void test_nonquerier_lowers(void **state)
 {
@@ -1332,6 +1388,8 @@ int main(void)
 	    cmocka_unit_test(test_lmqc_retransmissions),
 	    cmocka_unit_test(test_election),
 	    cmocka_unit_test(test_election_refresh),
+	    cmocka_unit_test(test_v2_keeps_querying_after_leave),
+	    cmocka_unit_test(test_start_nonquerier),
 	    cmocka_unit_test(test_nonquerier_lowers),
 	    cmocka_unit_test(test_nonquerier_adopts),
 	    cmocka_unit_test(test_time_scale_heard),

@@ -177,6 +177,7 @@ struct ipk_querier {
 	uint64_t now;
 	uint64_t gq_at;                 /* next general query (0: none, non-querier) */
 	uint64_t oqp_at;                /* Other Querier Present timer expiry (0: not running) */
+	uint64_t lmq_until;             /* v2: end of the last group-specific query round */
 	/* pools, in the caller's memory */
 	struct ipk_qgroup_ *groups;
 	struct ipk_qsource_ *sources;

@@ -600,6 +600,8 @@ static void action_query_group(struct ipk_querier *q, uint32_t gi)
 	if (!g->g_rexmit && !g->rexmit_at)
 		g->seq = 0;
 	g->g_rexmit = (uint8_t)ipk_querier_lmqc(&q->cfg);
+	if (q->now + q->lmqt > q->lmq_until)
+		q->lmq_until = q->now + q->lmqt;
 	tx_group_query(q, g);
 	schedule_rexmit(q, gi);
 }
@@ -831,8 +833,12 @@ static void heard_query(struct ipk_querier *q, const struct ipk_igmp *m, uint32_
 		emit_finding(q, IPK_E_IGMP_QUERY_VERSION, base, src, dst, m->group);
 	if (src != q->cfg.address && k < elect_key(q->cfg.address)) {
 		emit_finding(q, IPK_E_IGMP_QUERY_LOWER, base, src, dst, m->group);
-		/* a non-querier refreshes only for the current querier or a better one */
-		if (q->is_querier || k <= elect_key(q->querier_addr)) {
+		/* a non-querier refreshes only for the current querier or a better one; a v2
+		 * querier keeps querying until its group-specific queries are answered (RFC 2236
+		 * section 3: the transition is ignored during that time) */
+		if (q->is_querier && q->cfg.version == 2 && q->now < q->lmq_until) {
+			/* ignored */
+		} else if (q->is_querier || k <= elect_key(q->querier_addr)) {
 			/* 4.1.6, 4.1.7: a non-querier adopts the querier's QRV and QQI (and its
 			 * QRI from a general query's Max Resp Code) unless they are 0 */
 			if (m->version == 3 && m->group == 0)
