@@ -82,16 +82,22 @@ static void start(struct ipk_querier_cfg *c)
 	F.now = T0;
 }
 
+/* Start with c and send the startup queries (both within 40 s); the log starts empty. */
+static void start_running(struct ipk_querier_cfg *c)
+{
+	start(c);
+	F.now = T0 + 40000;
+	(void)ipk_querier_tick(&F.q, F.now);
+	clear_log();
+}
+
 /* A querier at ME (lowest on the link in these tests unless said), its startup queries sent. */
 static void start_default(void)
 {
 	struct ipk_querier_cfg c;
 	ipk_querier_cfg_default(&c);
 	c.address = ME;
-	start(&c);
-	(void)ipk_querier_tick(&F.q, T0 + 40000); /* both startup queries */
-	F.now = T0 + 40000;
-	clear_log();
+	start_running(&c);
 }
 
 static void advance(uint64_t ms)
@@ -688,10 +694,7 @@ static void test_lmqc_retransmissions(void **state)
 	c.address = ME;
 	c.last_member_count = 4;
 	c.last_member_interval_ms = 500;
-	start(&c);
-	F.now = T0 + 40000;
-	(void)ipk_querier_tick(&F.q, F.now);
-	clear_log();
+	start_running(&c);
 	assert_int_equal(v12(IPK_IGMP_V2_REPORT, G1, 0), 0);
 	assert_int_equal(v12(IPK_IGMP_V2_LEAVE, G1, 0), 0);
 	advance(10000);
@@ -781,10 +784,7 @@ static void test_v2_keeps_querying_after_leave(void **state)
 		ipk_querier_cfg_default(&c);
 		c.address = ME;
 		c.version = (uint8_t)version;
-		start(&c);
-		F.now = T0 + 40000;
-		(void)ipk_querier_tick(&F.q, F.now);
-		clear_log();
+		start_running(&c);
 		assert_int_equal(v12(IPK_IGMP_V2_REPORT, G1, 0), 0);
 		assert_int_equal(v12(IPK_IGMP_V2_LEAVE, G1, 0), 0);
 		advance(100);
@@ -963,10 +963,7 @@ static void test_v2_querier(void **state)
 	ipk_querier_cfg_default(&c);
 	c.address = ME;
 	c.version = 2;
-	start(&c);
-	F.now = T0 + 40000;
-	(void)ipk_querier_tick(&F.q, F.now);
-	clear_log();
+	start_running(&c);
 	assert_int_equal(v12(IPK_IGMP_V2_REPORT, G1, 0), 0);
 	assert_int_equal(ginfo(G1).compat_version, 2);
 	assert_int_equal(v12(IPK_IGMP_V2_LEAVE, G1, 0), 0);
@@ -1301,9 +1298,7 @@ static void test_scale(void **state)
 	c.address = ME;
 	c.max_groups = 10000;
 	c.max_sources = 100000;
-	start(&c);
-	F.now = T0 + 40000;
-	(void)ipk_querier_tick(&F.q, F.now);
+	start_running(&c);
 	for (uint32_t gi = 0; gi < 10000; gi += 20) {
 		struct ipk_igmp_rec_spec r[20];
 		struct ipk_wbuf w;
