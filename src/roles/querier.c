@@ -345,14 +345,26 @@ static uint32_t remaining(uint64_t deadline, uint64_t now)
 
 /* ---- group and source tables ---- */
 
+/* Mix all 32 bits into the low ones (the MurmurHash3 finalizer): groups that differ only in their
+ * high bytes (232.1.0.1, 232.2.0.1, ...) must not share a bucket. */
+static uint32_t mix32(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
 static uint32_t ghash(const struct ipk_querier *q, uint32_t addr)
 {
-	return (uint32_t)(addr * 2654435761u) & (q->nbuckets - 1);
+	return mix32(addr) & (q->nbuckets - 1);
 }
 
 static uint32_t shash(const struct ipk_querier *q, uint32_t gi, uint32_t addr)
 {
-	return (uint32_t)((addr ^ (gi * 0x9e3779b9u)) * 2654435761u) & (q->nsbuckets - 1);
+	return mix32(addr ^ mix32(gi + 1)) & (q->nsbuckets - 1);
 }
 
 /* Index + 1 of the group, or 0. */
