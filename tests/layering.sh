@@ -26,6 +26,9 @@ roles=$(echo "$files" | grep -E '^(\./)?src/roles/')
 check "src/roles includes only codec headers: no libpcap, Linux, socket or system-call header" \
 	"$(grep -HnE '#include *[<"](pcap[/.]|linux/|sys/|unistd|time\.h|stdlib|ipv4kit/(sock|bpf|harness|pcapio|fmt)\.h|sock/|pcap/)' $roles)"
 # shellcheck disable=SC2086
+check "src/roles allocates nothing and reads no clock (no malloc/calloc/realloc/free, clock_gettime, time, gettimeofday)" \
+	"$(grep -HnE '\<(malloc|calloc|realloc|free|clock_gettime|gettimeofday|time)[[:space:]]*\(' $roles)"
+# shellcheck disable=SC2086
 check "no file includes a .c file" "$(grep -HnE '#include *[<"][^">]*\.c[">]' $files)"
-[ "$failed" -eq 0 ] && echo "4 passed, 0 failed" && exit 0
+[ "$failed" -eq 0 ] && echo "5 passed, 0 failed" && exit 0
 exit 1
