@@ -132,7 +132,7 @@ struct ipk_querier_event {
 	uint8_t rec_type;  /* HEARD: v3 record type (0: the message itself) */
 	uint8_t timer;     /* TIMER: enum ipk_querier_timer */
 	uint8_t old, new_; /* ELECTION, MODE, COMPAT, FULL */
-	uint16_t nsrcs;    /* HEARD: sources in the record or query */
+	uint16_t nsrcs;    /* HEARD: sources of the query or record; records of a v3 report */
 	int code;          /* FINDING */
 	uint32_t offset;   /* FINDING: byte offset in the datagram */
 	uint32_t from, to; /* HEARD/FINDING: IP source and destination; ELECTION: querier address */
