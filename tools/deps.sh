@@ -2,7 +2,7 @@
 # deps.sh - install the Debian 12 packages ipv4kit needs, only those that are missing (sourced by bootstrap.sh and test.sh).
 # Usage: tools/deps.sh [extra-package...]
 set -eu
-need=(cmake make gcc clang pkg-config libpcap-dev libcmocka-dev python3 iproute2 procps tcpdump "$@")
+need=(cmake make gcc clang pkg-config libpcap-dev libcmocka-dev python3 iproute2 procps tcpdump qemu-system-x86 pimd igmpproxy "$@")
 missing=()
 for p in "${need[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
