@@ -185,10 +185,13 @@ static volatile sig_atomic_t tmp_set, poll_mode;
 static void on_signal(int sig)
 {
 	int e = errno;
-	if (tmp_set)
-		(void)unlink(tmp_path); /* async-signal-safe */
 	if (!poll_mode || ipk_cli_stop) {
-		/* nobody polls (the work is inside the library), or a second signal: die of it */
+		/* nobody polls (the work is inside the library), or a second signal: remove the
+		 * temporary file and die of it. A polling caller sees the first signal in
+		 * ipk_cli_stop and finishes or removes its temporary file itself, so a write in
+		 * progress (querier --state) is never unlinked under it. */
+		if (tmp_set)
+			(void)unlink(tmp_path); /* async-signal-safe */
 		signal(sig, SIG_DFL);
 		raise(sig); /* delivered when the handler returns (the signal is blocked here) */
 	}

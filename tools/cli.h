@@ -68,12 +68,12 @@ int ipk_cli_mac(const char *prog, const char *what, const char *s, unsigned char
  * 1-based column; nothing is added then. */
 const char *ipk_cli_hex(const char *s, uint8_t *out, size_t cap, size_t *n, size_t *col);
 
-/* Signals. ipk_cli_signals(poll) catches SIGINT, SIGTERM and SIGHUP (no SA_RESTART). On one, the
- * handler unlinks the file named by ipk_cli_tmp() (unlink is async-signal-safe), then with poll
- * sets ipk_cli_stop to the signal number for the caller's loop to see (a second signal kills),
- * without poll lets the signal kill the process as if it had no handler (for work done inside
- * the library, e.g. ipk_rewrite_file). ipk_cli_tmp(path) names the temporary file to remove
- * (NULL: none; -1 if the name is too long). */
+/* Signals. ipk_cli_signals(poll) catches SIGINT, SIGTERM and SIGHUP (no SA_RESTART). With poll,
+ * the first one sets ipk_cli_stop to the signal number for the caller's loop to see, and the
+ * caller finishes or removes its temporary file itself; a second one, or any one without poll
+ * (work done inside the library, e.g. ipk_rewrite_file), unlinks the file named by ipk_cli_tmp()
+ * (unlink is async-signal-safe) and kills the process as if it had no handler.
+ * ipk_cli_tmp(path) names that temporary file (NULL: none; -1 if the name is too long). */
 extern volatile sig_atomic_t ipk_cli_stop;
 void ipk_cli_signals(int poll);
 int ipk_cli_tmp(const char *path);
