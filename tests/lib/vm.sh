@@ -6,9 +6,10 @@
 #                                     # prints the guest's output and returns CMD's exit status
 #
 # The guest has no NIC (it never touches the host's network), 1 GiB of memory, a private tmpfs on
-# /tmp and /run, and loads bridge and veth from the extracted kernel package. Every failure to get
-# or boot the guest ends the test with exit 77 and the reason (skip); every wait is bounded.
-# Paths the command uses must exist on the host outside /tmp (the guest mounts its own /tmp).
+# /run and on /tmp (when the build lives under /tmp, the host's /tmp stays visible read-only and
+# TMPDIR points at /run/tmp), and loads bridge and veth from the extracted kernel package. Every
+# failure to get or boot the guest ends the test with exit 77 and the reason (skip); every wait is
+# bounded. Files the command writes must go to $TMPDIR (mktemp): the rest of the guest is read-only.
 
 VM_MODS_INITRD="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p"
 
@@ -85,7 +86,12 @@ vm_run() {
 	{
 		echo 'export PATH=/usr/sbin:/usr/bin:/sbin:/bin'
 		echo 'mount -t proc proc /proc; mount -t sysfs sys /sys'
-		echo 'mount -t tmpfs tmp /run; mount -t tmpfs tmp /tmp; mkdir -p /run/netns'
+		# A build under /tmp stays visible: the guest then keeps the host's /tmp (read-only)
+		# and writes its temporary files under /run/tmp instead.
+		case "$dir" in
+		/tmp/*) echo 'mount -t tmpfs tmp /run; mkdir -p /run/netns /run/tmp; export TMPDIR=/run/tmp' ;;
+		*) echo 'mount -t tmpfs tmp /run; mount -t tmpfs tmp /tmp; mkdir -p /run/netns' ;;
+		esac
 		echo "K=$dir/kimg/lib/modules/\$(uname -r)/kernel"
 		echo 'for m in net/llc/llc net/802/stp net/bridge/bridge drivers/net/veth; do [ -f $K/$m.ko ] && '"$dir"'/bb/bin/busybox insmod $K/$m.ko; done'
 		echo 'echo; echo "=== ipk-guest start $(uname -r)"'
@@ -123,9 +129,6 @@ vm_need_mroute() {
 	[ -e /proc/net/ip_mr_vif ] && return 0
 	[ -z "${IPK_IN_GUEST:-}" ] || skip "the guest's kernel has no multicast routing (/proc/net/ip_mr_vif)"
 	[ "$(id -u)" -eq 0 ] || skip "the qemu guest and its namespaces need root"
-	case "$build" in
-	/tmp | /tmp/*) skip "the build directory $build is under /tmp, which the guest replaces with its own" ;;
-	esac
 	echo "this kernel has no multicast routing (CONFIG_IP_MROUTE): running in a qemu guest"
 	vm_build "$build/vm"
 	local script
