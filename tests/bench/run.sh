@@ -3,6 +3,7 @@
 #
 # usage: tests/bench/run.sh            (from anywhere; about 1-2 minutes on a 2-core machine)
 #        tests/bench/run.sh --udp-only (only the UDP-through-veth part: tests/bench/udp.sh, needs root)
+#        tests/bench/run.sh --querier-only (only the querier tables: tests/bench/querier.sh)
 # env:   IPK_BENCH_BUILD   build dir (default <repo>/build/bench, the `bench` preset)
 #        IPK_BENCH_PACKETS frames in the generated capture (default 1000000)
 #        IPK_BENCH_RUNS    timed runs per micro-benchmark (default 31, at most 64), IPK_BENCH_MS ms per run (2:
@@ -13,6 +14,8 @@
 #        IPK_BENCH_NO_UDP=1 skip the UDP datagrams-per-second section (udp.sh: IPK_BENCH_UDP_MS, _RUNS)
 #        IPK_BENCH_NO_HARNESS=1 skip the pcap harness section (harness.sh: replay verify, replay send
 #                          vs tcpreplay over veth, craft vs scapy wrpcap; about 1 min)
+#        IPK_BENCH_NO_QUERIER=1 skip the querier section (querier.sh: ipk-querier-bench in process, then
+#                          igmp_rx.sh end to end through a veth, needs root; about 30 s)
 #        IPK_BENCH_NO_INSTALL=1 do not apt-get install the peers (Go, libnet, tcpreplay, scapy)
 #        IPK_BENCH_CALLGRIND=1 also print instructions per op of every ipk-bench operation, counted
 #                          with valgrind --tool=callgrind (stable where timings are noisy; +1 min)
@@ -39,6 +42,9 @@ fi
 
 if [ "${1:-}" = --udp-only ]; then
 	IPK_BENCH_BUILD=$build exec bash "$here/udp.sh"
+fi
+if [ "${1:-}" = --querier-only ]; then
+	IPK_BENCH_BUILD=$build exec bash "$here/querier.sh"
 fi
 
 # --- build -------------------------------------------------------------------------------------
@@ -238,6 +244,12 @@ if [ "${IPK_BENCH_NO_HARNESS:-0}" != 1 ]; then
 	log "pcap harness (tests/bench/harness.sh; IPK_BENCH_NO_HARNESS=1 skips it)"
 	IPK_BENCH_BUILD=$build IPK_BENCH_CLI_RUNS=$cliruns timeout 300 bash "$here/harness.sh" ||
 		{ echo; echo "pcap harness benchmark failed (rerun tests/bench/harness.sh)."; }
+fi
+# --- querier: records into the state table, in process and through the packet socket ---------
+if [ "${IPK_BENCH_NO_QUERIER:-0}" != 1 ]; then
+	log "querier (tests/bench/querier.sh; IPK_BENCH_NO_QUERIER=1 skips it)"
+	IPK_BENCH_BUILD=$build timeout 300 bash "$here/querier.sh" ||
+		{ echo; echo "querier benchmark failed (rerun tests/bench/run.sh --querier-only)."; }
 fi
 echo
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null). Timings on a shared machine are noisy; rerun: tests/bench/run.sh"

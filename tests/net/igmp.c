@@ -9,12 +9,17 @@
  *   net_igmp join IFNAME SECONDS SPEC...   hold memberships (SPEC asm:G | ssm:S@G | block:S@G) on
  *                                          IFNAME until SECONDS pass or SIGTERM, then close
  *                                          (the kernel reports the leave)
- *   net_igmp listen IFNAME SECONDS READY [out|count]  print every datagram ipk_igmp_listen_read
- *                                          hears for SECONDS (READY is created once listening;
- *                                          "out" sets IPK_IGMP_RX_OUTGOING; "count" prints only
+ *   net_igmp listen IFNAME SECONDS READY [out|count|querier]  print every datagram
+ *                                          ipk_igmp_listen_read hears for SECONDS (READY is
+ *                                          created once listening; "out" sets
+ *                                          IPK_IGMP_RX_OUTGOING; "count" prints only
  *                                          "count datagrams=D records=R seconds=S cpu=C" at the
  *                                          end, S from the first stamp to the last, C the
- *                                          process's CPU seconds), one line each:
+ *                                          process's CPU seconds; "querier" counts the same and
+ *                                          also gives every datagram, at its arrival stamp, to
+ *                                          an ipk_querier (20,000 groups, 200,000 sources) and
+ *                                          appends " groups=G sources=S applied=A"), one line
+ *                                          each:
  *     rx pkttype=P mac=M len=L wirelen=W ts=ok|bad src=A dst=A ttl=T tos=0xXX ra=0|1
  *        type=0xTT group=G recs=TYPE:GROUP:S,S;... findings=N hex=...
  *   net_igmp rawlisten IFNAME SECONDS READY  the same through a raw IPPROTO_IGMP socket bound to
@@ -149,10 +154,30 @@ static void print_rx(const struct ipk_igmp_rx *x, long long t0_ns, long long t1_
 	fflush(stdout);
 }
 
-/* Count mode: datagrams and v3 records decoded by the codec, and the span of their stamps. */
+/* Count mode: datagrams and v3 records decoded by the codec, and the span of their stamps;
+ * querier mode also feeds each datagram to a querier state machine (q != NULL). */
 struct counts {
-	long long dgrams, recs, first_ns, last_ns;
+	long long dgrams, recs, first_ns, last_ns, applied;
+	struct ipk_querier *q;
+	void *mem;
 };
+
+static int querier_start(struct counts *c, uint64_t now_ms)
+{
+	struct ipk_querier_cfg cfg;
+	size_t len;
+
+	ipk_querier_cfg_default(&cfg);
+	cfg.address = IPK_IP4_ADDR(198, 18, 0, 1);
+	cfg.max_groups = 20000;
+	cfg.max_sources = 200000;
+	len = ipk_querier_mem_size(cfg.max_groups, cfg.max_sources);
+	c->q = malloc(sizeof(*c->q));
+	c->mem = malloc(len);
+	if (!c->q || !c->mem || ipk_querier_init(c->q, &cfg, c->mem, len, now_ms, NULL, NULL) != 0)
+		return -1;
+	return 0;
+}
 
 static void count_rx(const struct ipk_igmp_rx *x, struct counts *c)
 {
@@ -160,6 +185,8 @@ static void count_rx(const struct ipk_igmp_rx *x, struct counts *c)
 	struct ipk_igmp_rec_iter it;
 	struct ipk_igmp_rec r;
 
+	if (c->q && ipk_querier_input(c->q, x->buf, x->len, (uint64_t)x->ts_ns / 1000000) == 0)
+		c->applied++;
 	(void)ipk_packet_decode(IPK_DLT_IPV4, x->buf, x->len, x->len, &p);
 	if (!c->dgrams++)
 		c->first_ns = x->ts_ns;
@@ -177,7 +204,8 @@ static int listen_cmd(int argc, char **argv)
 	static uint8_t bufs[B][2048];
 	struct ipk_igmp_rx m[B];
 	struct counts c = {0};
-	int counting = argc > 5 && !strcmp(argv[5], "count");
+	int querier = argc > 5 && !strcmp(argv[5], "querier");
+	int counting = querier || (argc > 5 && !strcmp(argv[5], "count"));
 	unsigned flags = argc > 5 && !strcmp(argv[5], "out") ? IPK_IGMP_RX_OUTGOING : 0;
 	int fd = ipk_igmp_listen_open(nu_ifindex(argv[2]), flags);
 	long long end = nu_now_ms() + (long long)(atof(argv[3]) * 1000);
@@ -189,6 +217,8 @@ static int listen_cmd(int argc, char **argv)
 		int big = 32 << 20;
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
 	}
+	if (querier && querier_start(&c, (uint64_t)nu_now_ms()) != 0)
+		nu_die("ipk_querier_init failed");
 	ready(argv[4]);
 	while (!stop && nu_now_ms() < end) {
 		if (!nu_wait(fd, POLLIN, 50))
@@ -219,10 +249,18 @@ static int listen_cmd(int argc, char **argv)
 	if (counting) {
 		struct rusage ru;
 		getrusage(RUSAGE_SELF, &ru);
-		printf("count datagrams=%lld records=%lld seconds=%.6f cpu=%.6f\n", c.dgrams, c.recs,
+		printf("count datagrams=%lld records=%lld seconds=%.6f cpu=%.6f", c.dgrams, c.recs,
 		       (double)(c.last_ns - c.first_ns) / 1e9,
 		       (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 			       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+		if (c.q) {
+			struct ipk_querier_status st;
+			ipk_querier_status(c.q, (uint64_t)c.last_ns / 1000000, &st);
+			printf(" groups=%u sources=%u applied=%lld", st.ngroups, st.nsources, c.applied);
+		}
+		printf("\n");
+		free(c.q);
+		free(c.mem);
 	}
 	close(fd);
 	return 0;
