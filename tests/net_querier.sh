@@ -198,12 +198,21 @@ exec 3>&-
 wait $MPID 2>/dev/null
 MPID=
 
-# The link back up; any v3 report the host still had pending (RV copies 100 ms apart) passes
-# before it changes version.
+# The link back up; the v3 reports the host still has pending (RV copies 100 ms apart) must pass
+# before it changes version: Linux's pending change-report timer does not look at the forced
+# version, so a v3 report could carry the next joins. Wait until no v3 report came for 1 s (at
+# most 6 s).
 ip -n "$NS2" link set "$IF2" up
 netns_wait_up
-sleep 0.5
-n_v3=$(python3 "$tmp/st.py" wait 1 "print(S['counters']['rx_v3_reports']) or True" "$state")
+v3_count() { python3 "$tmp/st.py" wait 1 "print(S['counters']['rx_v3_reports']) or True" "$state"; }
+prev=$(v3_count) same=0
+for _ in $(seq 12); do
+	sleep 0.5
+	cur=$(v3_count)
+	if [ "$cur" = "$prev" ]; then same=$((same + 1)); else same=0; fi
+	prev=$cur
+	[ $same -ge 2 ] && break
+done
 
 # ---- forced v2 host: v2 reports put the group in v2 compatibility; a v2 leave removes it ----
 ip netns exec "$NS2" sysctl -qw net.ipv4.conf."$IF2".force_igmp_version=2
@@ -214,7 +223,10 @@ check "v2 reports: compat 2, exclude, no sources, v2 host timer running" st_wait
 	"all(G(a) and G(a)['compat_version'] == 2 and G(a)['filter_mode'] == 'exclude' and G(a)['sources'] == []
 	 and 0 < G(a)['v2_host_timer_ms'] <= $GMI and G(a)['v1_host_timer_ms'] == 0 for a in ('239.2.2.1', '232.2.2.1'))"
 check "v2 reports heard as such" ev "first(event='heard', message='v2 report', group='239.2.2.1') is not None"
-check "the v2 host sent no v3 report" st_wait 0 "S['counters']['rx_v3_reports'] == $n_v3"
+# (v3 reports the host still had pending from before the link went down may arrive late: the
+# claim is about the groups joined in v2 mode)
+check "the v2 host sent no v3 report for its v2 joins" ev \
+	"not any(e['event'] == 'heard' and e.get('version') == 3 and e.get('group') in ('239.2.2.1', '232.2.2.1') for e in E)"
 say "leave 239.2.2.1"
 check "v2 leave removes the group" st_wait 3 "G('239.2.2.1') is None and G('232.2.2.1') is not None"
 check "v2 leave: removed LMQT after the leave was heard" ev \
