@@ -19,7 +19,7 @@ struct lctx {
 	uint64_t sink;
 };
 
-static void die(const char *what, libnet_t *l)
+static _Noreturn void die(const char *what, libnet_t *l)
 {
 	fprintf(stderr, "ipk-libnet-bench: %s failed: %s\n", what, l ? libnet_geterror(l) : "");
 	exit(1);
