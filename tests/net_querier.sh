@@ -81,35 +81,8 @@ QPID=$!
 # The state checker: wait up to T seconds until the Python expression holds over the state
 # (S the object, G(a) a group or None, SRC(a, s) a source or None, names() the group list); "hold"
 # instead asserts it holds at every read for T seconds. Prints the state when it fails.
-cat >"$tmp/st.py" <<'EOF'
-import json, sys, time
-mode, T, expr, path = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]
-t0 = time.time(); S = None
-def G(a): return {g['group']: g for g in S['groups']}.get(a)
-def SRC(a, s):
-    g = G(a)
-    return None if g is None else {x['source']: x for x in g['sources']}.get(s)
-def names(): return sorted(g['group'] for g in S['groups'])
-while True:
-    try:
-        S = json.load(open(path))
-        v = eval("(" + expr + "\n)")
-    except (OSError, ValueError, KeyError, TypeError):
-        v = None
-    if mode == 'wait' and v:
-        sys.exit(0)
-    if mode == 'hold' and v is not None and not v:
-        break
-    if time.time() - t0 > T:
-        if mode == 'hold' and v:
-            sys.exit(0)
-        break
-    time.sleep(0.03)
-sys.stderr.write('  expression: %s\n  state: %s\n' % (expr, json.dumps(S)[:1500]))
-sys.exit(1)
-EOF
-st_wait() { python3 "$tmp/st.py" wait "$1" "$2" "$state"; }
-st_hold() { python3 "$tmp/st.py" hold "$1" "$2" "$state"; }
+st_wait() { python3 "$src/tests/lib/qstate.py" wait "$1" "$2" "$state"; }
+st_hold() { python3 "$src/tests/lib/qstate.py" hold "$1" "$2" "$state"; }
 # ev EXPR: a Python expression over E, the event log (one dict per line), and the constants
 ev() {
 	python3 - "$events" "$1" <<EOF
@@ -204,7 +177,7 @@ MPID=
 # most 6 s).
 ip -n "$NS2" link set "$IF2" up
 netns_wait_up
-v3_count() { python3 "$tmp/st.py" wait 1 "print(S['counters']['rx_v3_reports']) or True" "$state"; }
+v3_count() { python3 "$src/tests/lib/qstate.py" wait 1 "print(S['counters']['rx_v3_reports']) or True" "$state"; }
 prev=$(v3_count) same=0
 for _ in $(seq 12); do
 	sleep 0.5
@@ -295,7 +268,7 @@ else
 	rc=$?
 fi
 check "--duration: exit 0 ($rc)" [ $rc -eq 0 ]
-check "from 0.0.0.0: querier, and the host answered its query" python3 "$tmp/st.py" wait 0 \
+check "from 0.0.0.0: querier, and the host answered its query" python3 "$src/tests/lib/qstate.py" wait 0 \
 	"S['address'] == '0.0.0.0' and S['querier'] and S['querier_address'] == '0.0.0.0' and G('239.4.4.4') is not None" "$zstate"
 say "quit"
 exec 3>&-

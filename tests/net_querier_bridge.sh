@@ -51,24 +51,7 @@ querier() { # querier [ARGS...]: start ipv4kit querier in NS1
 	QPID=$!
 }
 stop_querier() { kill "$QPID" 2>/dev/null; wait "$QPID" 2>/dev/null; QPID=; }
-cat >"$tmp/st.py" <<'EOF'
-import json, sys, time
-T, expr, path = float(sys.argv[1]), sys.argv[2], sys.argv[3]
-t0 = time.time(); S = None
-while True:
-    try:
-        S = json.load(open(path))
-        if eval("(" + expr + "\n)"):
-            sys.exit(0)
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    if time.time() - t0 > T:
-        break
-    time.sleep(0.03)
-sys.stderr.write('  expression: %s\n  state: %s\n' % (expr, json.dumps(S)[:1500]))
-sys.exit(1)
-EOF
-st_wait() { python3 "$tmp/st.py" "$1" "$2" "$state"; }
+st_wait() { python3 "$src/tests/lib/qstate.py" wait "$1" "$2" "$state"; }
 # ev EXPR: Python over E (the event log), Q (general queries heard from the bridge: their ts),
 # M (queries this querier sent: their ts)
 ev() {

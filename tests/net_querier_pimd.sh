@@ -72,24 +72,7 @@ pimd_start() {
 	PPID_=$!
 }
 pimd_stop() { kill "$PPID_" 2>/dev/null; wait "$PPID_" 2>/dev/null; PPID_=; }
-cat >"$tmp/st.py" <<'EOP'
-import json, sys, time
-T, expr, path = float(sys.argv[1]), sys.argv[2], sys.argv[3]
-t0 = time.time(); S = None
-while True:
-    try:
-        S = json.load(open(path))
-        if eval("(" + expr + "\n)"):
-            sys.exit(0)
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    if time.time() - t0 > T:
-        break
-    time.sleep(0.05)
-sys.stderr.write('  expression: %s\n  state: %s\n' % (expr, json.dumps(S)[:1500]))
-sys.exit(1)
-EOP
-st_wait() { python3 "$tmp/st.py" "$1" "$2" "$state"; }
+st_wait() { python3 "$src/tests/lib/qstate.py" wait "$1" "$2" "$state"; }
 # ev T EXPR: wait up to T seconds until the Python expression holds over E (our event log), P
 # (times of general queries from pimd, seen by the host's tcpdump), O (times of general queries
 # from us, seen there), EL (our election events), M (times of general queries our event log says
