@@ -22,7 +22,7 @@ pass=$((pass + 1))
 
 # Every part is a shared library exporting only ipk_ symbols.
 libdir=$(dirname "$(find "$prefix" -name libipv4kit_codec.so)")
-for part in codec sock pcap roles; do
+for part in codec sock pcap roles mutate; do
 	so=$libdir/libipv4kit_$part.so
 	[ -e "$so" ] || fail "$so not installed"
 	[ -e "$libdir/libipv4kit_$part.a" ] || fail "libipv4kit_$part.a not installed"
@@ -31,11 +31,13 @@ for part in codec sock pcap roles; do
 	bad=$(echo "$syms" | grep -v '^ipk_' || true)
 	[ -z "$bad" ] || fail "$so exports symbols without the ipk_ prefix: $bad"
 done
-# Only the capture harness links libpcap; the querier role links the codec only.
-if readelf -d "$libdir/libipv4kit_roles.so" | grep NEEDED | grep -E 'pcap|ipv4kit_(sock|pcap)'; then
-	fail "libipv4kit_roles.so links more than the codec"
-fi
-for part in codec sock roles; do
+# Only the capture harness links libpcap; the querier role and the mutator link the codec only.
+for part in roles mutate; do
+	if readelf -d "$libdir/libipv4kit_$part.so" | grep NEEDED | grep -E 'pcap|ipv4kit_(sock|pcap|roles)'; then
+		fail "libipv4kit_$part.so links more than the codec"
+	fi
+done
+for part in codec sock roles mutate; do
 	if readelf -d "$libdir/libipv4kit_$part.so" | grep NEEDED | grep -q pcap; then
 		fail "libipv4kit_$part.so links libpcap"
 	fi

@@ -15,6 +15,7 @@
 #include "ipopt.h"
 #include "l4.h"
 #include "link.h"
+#include "mutate.h"
 #include "packet.h"
 #include "pcapio.h"
 #include "querier.h"
