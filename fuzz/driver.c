@@ -1,4 +1,4 @@
-/* driver.c - plain main() for the fuzz harnesses: replays files (CTest) or runs AFL++ persistent mode. */
+/* driver.c - plain main() for the fuzz harnesses: replays the files named (CTest, triage) or, built by afl-clang-fast and run without arguments, runs AFL++'s persistent loop on shared-memory input. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +7,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #ifdef __AFL_FUZZ_TESTCASE_LEN
+#include <unistd.h> /* read(): AFL++'s macros read stdin when no fuzzer shares memory */
 __AFL_FUZZ_INIT();
 #endif
 
