@@ -37,6 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
+	if (size > 65536)
+		size = 65536; /* an IPv4 datagram's worth */
 	unsigned prof = data[0] & 3;
 	unsigned raw = data[0] & 4 ? IPK_IP4_RAWORDER : 0;
 	const uint8_t *buf = data + 1;

@@ -28,12 +28,18 @@ static uint8_t mem[1 << 16];
 static uint8_t dg[2048];
 static uint64_t now;
 static uint32_t max_gmi; /* the largest GMI/OHPI in use so far (a non-querier adopts the querier's) */
+static uint64_t nev[16];  /* events seen, by type */
+static uint64_t ninput;   /* ipk_querier_input() calls */
+static struct ipk_querier_counters last; /* the counters after the step before */
 
 static void on_event(void *arg, const struct ipk_querier_event *ev)
 {
 	(void)arg;
 	if (ev->now_ms > now)
 		abort(); /* events never come from the future */
+	if (ev->type >= sizeof(nev) / sizeof(nev[0]))
+		abort();
+	nev[ev->type]++;
 	if (ev->type == IPK_QEV_SEND) {
 		const struct ipk_querier_query *x = ev->query;
 		if (!q.is_querier || x->nsrcs > IPK_QUERIER_DEFAULT_QUERY_SOURCES)
@@ -66,13 +72,47 @@ static size_t finish(size_t msglen, uint32_t src, uint32_t dst)
 	return (size_t)n + msglen;
 }
 
+/* Hear a datagram now. */
+static void feed(const uint8_t *d, size_t len)
+{
+	ninput++;
+	(void)ipk_querier_input(&q, d, len, now);
+}
+
+/* The counters never go back, and agree with the events and the calls seen. */
+static void check_counters(const struct ipk_querier_counters *c)
+{
+	uint64_t a[sizeof(*c) / 8], b[sizeof(*c) / 8];
+	memcpy(a, c, sizeof(a));
+	memcpy(b, &last, sizeof(b));
+	for (size_t k = 0; k < sizeof(a) / sizeof(a[0]); k++)
+		if (a[k] < b[k])
+			abort();
+	last = *c;
+	if (c->rx_messages != ninput ||
+	    c->tx_general + c->tx_group + c->tx_group_source != nev[IPK_QEV_SEND] ||
+	    c->groups_added != nev[IPK_QEV_GROUP_ADD] || c->groups_deleted != nev[IPK_QEV_GROUP_DEL] ||
+	    c->elections != nev[IPK_QEV_ELECTION] || c->timers_expired != nev[IPK_QEV_TIMER] ||
+	    c->pool_full != nev[IPK_QEV_FULL] || c->rx_ignored > c->rx_messages)
+		abort();
+}
+
+static void tmin(uint32_t *m, uint32_t ms)
+{
+	if (ms && ms < *m)
+		*m = ms;
+}
+
 /* Every invariant of the table, walked from the public read functions. */
 static void check(void)
 {
 	struct ipk_querier_status st;
 	struct ipk_querier_group g;
-	uint32_t cur = 0, ng = 0, ns = 0;
+	uint32_t cur = 0, ng = 0, ns = 0, soonest = UINT32_MAX; /* the first running timer */
 	ipk_querier_status(&q, now, &st);
+	check_counters(&st.counters);
+	tmin(&soonest, st.general_query_ms);
+	tmin(&soonest, st.other_querier_present_ms);
 	if (st.gmi_ms > max_gmi)
 		max_gmi = st.gmi_ms;
 	if (st.ohpi_ms != st.gmi_ms)
@@ -95,6 +135,9 @@ static void check(void)
 		if (g.group_timer_ms > max_gmi || g.v1_host_timer_ms > max_gmi ||
 		    g.v2_host_timer_ms > max_gmi)
 			abort();
+		tmin(&soonest, g.group_timer_ms);
+		tmin(&soonest, g.v1_host_timer_ms);
+		tmin(&soonest, g.v2_host_timer_ms);
 		if (g.filter_mode == IPK_QUERIER_INCLUDE) {
 			if (g.group_timer_ms != 0 || g.nsources == 0)
 				abort(); /* no group timer in INCLUDE, no empty INCLUDE group */
@@ -112,6 +155,7 @@ static void check(void)
 				abort();
 			if (g.filter_mode == IPK_QUERIER_INCLUDE && !s.forwarding)
 				abort(); /* INCLUDE has no source without a running timer */
+			tmin(&soonest, s.timer_ms);
 			if (n > MAXS)
 				abort();
 		}
@@ -123,6 +167,8 @@ static void check(void)
 		abort();
 	if (st.counters.groups_added - st.counters.groups_deleted != st.ngroups)
 		abort();
+	if (soonest != UINT32_MAX && ipk_querier_next_deadline(&q) > now + soonest)
+		abort(); /* the next deadline may be early, never late (docs/querier.md) */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -144,6 +190,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	now = 1000;
 	max_gmi = 0;
+	ninput = 0;
+	memset(nev, 0, sizeof(nev));
+	memset(&last, 0, sizeof(last));
 	if (ipk_querier_init(&q, &c, mem, sizeof(mem), now, on_event, NULL) != 0)
 		abort();
 	while (i < size) {
@@ -165,7 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				srcs[k] = IPK_IP4_ADDR(198, 18, 1, i < size ? data[i++] : 0);
 			if (ipk_igmp_put_v3_report(&w, &r, 1) != 0)
 				abort();
-			(void)ipk_querier_input(&q, dg, finish(w.len, IPK_IP4_ADDR(198, 18, 0, 7), 0), now);
+			feed(dg, finish(w.len, IPK_IP4_ADDR(198, 18, 0, 7), 0));
 			break;
 		}
 		case 2: {
@@ -174,10 +223,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			i += 2;
 			if (ipk_igmp_put_v2(&w, type[b[0] & 3], 0, group_of(b[1])) != 0)
 				abort();
-			(void)ipk_querier_input(&q, dg,
-						finish(w.len, IPK_IP4_ADDR(198, 18, 0, 7),
-						       (b[0] & 3) == 3 ? c.address : 0),
-						now);
+			feed(dg, finish(w.len, IPK_IP4_ADDR(198, 18, 0, 7), (b[0] & 3) == 3 ? c.address : 0));
 			break;
 		}
 		case 3: {
@@ -195,7 +241,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			} else if (ipk_igmp_put_v2(&w, IPK_IGMP_QUERY, ver == 1 ? 0 : b[3], grp) != 0) {
 				abort();
 			}
-			(void)ipk_querier_input(&q, dg, finish(w.len, IPK_IP4_ADDR(198, 18, 0, b[0]), 0), now);
+			feed(dg, finish(w.len, IPK_IP4_ADDR(198, 18, 0, b[0]), 0));
 			break;
 		}
 		case 4: {
@@ -203,7 +249,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			i += 1;
 			if (n > size - (i < size ? i : size))
 				n = size - (i < size ? i : size);
-			(void)ipk_querier_input(&q, data + i, n, now);
+			feed(data + i, n);
 			i += n;
 			break;
 		}
