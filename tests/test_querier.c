@@ -15,6 +15,8 @@
 #include "ipv4kit/ip4.h"
 #include "ipv4kit/querier.h"
 
+#include "igmp_dgram.h"
+
 #define A IPK_IP4_ADDR
 #define G1 A(239, 1, 1, 1)
 #define ME A(198, 18, 0, 10)
@@ -116,28 +118,13 @@ static void teardown_all(void)
 
 static uint8_t dg[2048];
 
-/* Finish the message at dg + IPK_IGMP_HDRROOM with the default header from src, then change
- * what the test wants: ttl (0 keeps 1), ra (0 strips Router Alert), dst (0 keeps). */
+/* Finish the message at dg + IPK_IGMP_HDRROOM (igmp_dgram.h): ttl 0 keeps 1, ra 0 strips Router
+ * Alert, dst 0 keeps the default. */
 static size_t finish(size_t msglen, uint32_t src, uint8_t ttl, int ra, uint32_t dst)
 {
-	struct ipk_ip4 h;
-	static const uint8_t none[1];
-	uint8_t msg[1500];
-	int n;
-	memcpy(msg, dg + IPK_IGMP_HDRROOM, msglen);
-	ipk_igmp_ip4_defaults(msg, msglen, src, &h);
-	if (ttl)
-		h.ttl = ttl;
-	if (!ra) {
-		h.opts = none;
-		h.opts_len = 0;
-	}
-	if (dst)
-		h.dst = dst;
-	n = ipk_ip4_marshal(&h, msglen, 0, dg, sizeof(dg));
-	assert_true(n >= 20);
-	memcpy(dg + n, msg, msglen);
-	return (size_t)n + msglen;
+	size_t n = igmp_dgram(dg, sizeof(dg), msglen, src, ttl, ra, dst);
+	assert_true(n > 0);
+	return n;
 }
 
 static int feed(size_t len)

@@ -61,6 +61,11 @@ struct ipk_host_cfg {
 #define IPK_HOST_F_LINK_LOCAL 0x01
 /* v2: send a Leave even when this host was not the last to report (RFC 2236 section 6 MAY). */
 #define IPK_HOST_F_LEAVE_ALWAYS 0x02
+/* v3 (added for the scale runs): a state change is not sent inside ipk_host_change(); the host's
+ * report is due at now_ms and the next ipk_host_tick() sends every change of that host made until
+ * then in one report (split by the MTU). The Linux profile always works this way (the kernel's
+ * one-jiffy delay merges the changes of one instant, igmp-peers measurements). */
+#define IPK_HOST_F_BATCH 0x04
 
 /* Fill *c with the defaults: automatic version, RFC profile, robustness 2, URI 1 s / 10 s, QI
  * 125 s, QRI 10 s, 1 host, max_groups 1024, max_memberships 4096, max_sources 16384, MTU 1500,
@@ -174,6 +179,13 @@ IPK_API IPK_WARN_UNUSED_RESULT int ipk_host_init(struct ipk_host *h, const struc
  * retransmissions are scheduled. Returns 1 when the interface state changed, 0 when not,
  * IPK_E_INVAL (host, sock, mode or group out of range: not multicast, or 224.0.0.1) or
  * IPK_E_NOSPACE (a pool is full; nothing changed, an IPK_HEV_FULL event says which).
+ * Timers due before now_ms run first (those due at now_ms wait for ipk_host_tick(), so that
+ * the changes of one instant can share a report). In v3 mode with the RFC profile the report carries
+ * only this group's records and is sent during the call; with the Linux profile or
+ * IPK_HOST_F_BATCH it is sent by the next ipk_host_tick(h, now_ms) (ipk_host_next_deadline()
+ * returns now_ms), together with the host's other pending changes. In v1/v2 mode a report goes
+ * out when the host becomes a member, a Leave (v2, last reporter) when it stops being one;
+ * source changes of a member send nothing. Leaving a group never joined returns 0.
  */
 IPK_API IPK_WARN_UNUSED_RESULT int ipk_host_change(struct ipk_host *h, uint32_t host, unsigned sock,
 						   uint32_t group, unsigned mode, const uint32_t *srcs,
@@ -199,7 +211,8 @@ struct ipk_host_status {
 	uint32_t v2_querier_ms;
 	uint32_t query_interval_ms, query_response_interval_ms; /* in use */
 	uint32_t ngroups, nmemberships, nsources;
-	uint32_t pending_reports;    /* hosts or memberships with a retransmission or answer due */
+	uint32_t pending_reports;    /* hosts and memberships with a timer running (answer,
+				      * retransmission, v1/v2 report) */
 	struct ipk_host_counters counters;
 };
 IPK_API void ipk_host_status(const struct ipk_host *h, uint64_t now_ms, struct ipk_host_status *s)

@@ -4,6 +4,8 @@
 #include <ipv4kit/ip4.h>
 #include <ipv4kit/querier.h>
 
+#include "role.h"
+
 #include <string.h>
 
 /* A group record. Deadlines are absolute ms on the caller's clock; 0 means not running. */
@@ -114,13 +116,6 @@ uint32_t ipk_querier_lmqt(const struct ipk_querier_cfg *c)
 	return c->last_member_interval_ms * ipk_querier_lmqc(c);
 }
 
-static uint32_t pow2_at_least(uint32_t n)
-{
-	uint32_t p = 16;
-	while (p < n)
-		p <<= 1;
-	return p;
-}
 
 /* Offsets of the regions in the caller's memory; returns the total, 0 on overflow. */
 static size_t layout(uint32_t ng, uint32_t ns, size_t off[6])
@@ -130,8 +125,8 @@ static size_t layout(uint32_t ng, uint32_t ns, size_t off[6])
 		return 0;
 	sz[0] = (uint64_t)ng * sizeof(struct ipk_qgroup_);
 	sz[1] = (uint64_t)ns * sizeof(struct ipk_qsource_);
-	sz[2] = (uint64_t)pow2_at_least(ng) * 4;
-	sz[3] = (uint64_t)pow2_at_least(ns ? ns : 1) * 4;
+	sz[2] = (uint64_t)ipk_role_pow2(ng) * 4;
+	sz[3] = (uint64_t)ipk_role_pow2(ns ? ns : 1) * 4;
 	sz[4] = ((uint64_t)ng + ns) * 4;
 	sz[5] = (uint64_t)QSRC_MAX * 4;
 	for (int i = 0; i < 6; i++) {
@@ -221,14 +216,6 @@ static uint32_t *hpos(struct ipk_querier *q, uint32_t id)
 	return (id & 1) ? &q->sources[id >> 1].hpos : &q->groups[id >> 1].hpos;
 }
 
-static uint64_t min_running(uint64_t a, uint64_t b)
-{
-	if (!a)
-		return b;
-	if (!b)
-		return a;
-	return a < b ? a : b;
-}
 
 /* The real deadline of a record (0: nothing runs). */
 static uint64_t deadline_of(const struct ipk_querier *q, uint32_t id)
@@ -237,7 +224,7 @@ static uint64_t deadline_of(const struct ipk_querier *q, uint32_t id)
 	if (id & 1)
 		return q->sources[id >> 1].timer;
 	g = &q->groups[id >> 1];
-	return min_running(min_running(g->timer, g->v1_at), min_running(g->v2_at, g->rexmit_at));
+	return ipk_role_min_running(ipk_role_min_running(g->timer, g->v1_at), ipk_role_min_running(g->v2_at, g->rexmit_at));
 }
 
 static void hset(struct ipk_querier *q, uint32_t pos, uint32_t id)
@@ -336,35 +323,18 @@ static void sset(struct ipk_querier *q, uint32_t si, uint64_t deadline)
 	heap_sched(q, si << 1 | 1);
 }
 
-static uint32_t remaining(uint64_t deadline, uint64_t now)
-{
-	if (!deadline || deadline <= now)
-		return 0;
-	return deadline - now > UINT32_MAX ? UINT32_MAX : (uint32_t)(deadline - now);
-}
 
 /* ---- group and source tables ---- */
 
-/* Mix all 32 bits into the low ones (the MurmurHash3 finalizer): groups that differ only in their
- * high bytes (232.1.0.1, 232.2.0.1, ...) must not share a bucket. */
-static uint32_t mix32(uint32_t h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
-}
 
 static uint32_t ghash(const struct ipk_querier *q, uint32_t addr)
 {
-	return mix32(addr) & (q->nbuckets - 1);
+	return ipk_role_mix32(addr) & (q->nbuckets - 1);
 }
 
 static uint32_t shash(const struct ipk_querier *q, uint32_t gi, uint32_t addr)
 {
-	return mix32(addr ^ mix32(gi + 1)) & (q->nsbuckets - 1);
+	return ipk_role_mix32(addr ^ ipk_role_mix32(gi + 1)) & (q->nsbuckets - 1);
 }
 
 /* Index + 1 of the group, or 0. */
@@ -551,7 +521,7 @@ static void send_query(struct ipk_querier *q, uint32_t group, uint8_t s, uint8_t
 /* One group-specific query (6.6.3.1): S set when the group timer is above LMQT. */
 static void tx_group_query(struct ipk_querier *q, struct ipk_qgroup_ *g)
 {
-	uint8_t s = remaining(g->timer, q->now) > q->lmqt;
+	uint8_t s = ipk_role_remaining(g->timer, q->now) > q->lmqt;
 	g->g_rexmit--;
 	send_query(q, g->addr, s, g->seq, NULL, 0);
 }
@@ -567,7 +537,7 @@ static void tx_source_queries(struct ipk_querier *q, struct ipk_qgroup_ *g, int 
 			struct ipk_qsource_ *x = &q->sources[i - 1];
 			if (!x->rexmit || (only_marked && !(x->mark & 2)))
 				continue;
-			if ((remaining(x->timer, q->now) > q->lmqt) != s)
+			if ((ipk_role_remaining(x->timer, q->now) > q->lmqt) != s)
 				continue;
 			x->rexmit--;
 			q->qsrcs[n++] = x->addr;
@@ -607,7 +577,7 @@ static void action_query_group(struct ipk_querier *q, uint32_t gi)
 	struct ipk_qgroup_ *g = &q->groups[gi];
 	if (!q->is_querier || q->cfg.version < 2)
 		return;
-	if (remaining(g->timer, q->now) > q->lmqt)
+	if (ipk_role_remaining(g->timer, q->now) > q->lmqt)
 		g->timer = q->now + q->lmqt;
 	if (!g->g_rexmit && !g->rexmit_at)
 		g->seq = 0;
@@ -626,7 +596,7 @@ static void action_query_sources(struct ipk_querier *q, uint32_t gi)
 	if (q->is_querier && q->cfg.version == 3) {
 		for (uint32_t i = g->src_head; i; i = q->sources[i - 1].next) {
 			struct ipk_qsource_ *x = &q->sources[i - 1];
-			if ((x->mark & 2) && remaining(x->timer, q->now) > q->lmqt) {
+			if ((x->mark & 2) && ipk_role_remaining(x->timer, q->now) > q->lmqt) {
 				x->rexmit = (uint8_t)ipk_querier_lmqc(&q->cfg);
 				sset(q, i - 1, q->now + q->lmqt);
 				any = 1;
@@ -803,14 +773,6 @@ static void derive(struct ipk_querier *q, unsigned rv, uint32_t qi, uint32_t qri
 	q->ohpi = q->gmi;
 }
 
-/* A time heard on the wire (ms) on the machine's clock: times cfg.time_scale, non-zero stays so. */
-static uint32_t heard_ms(const struct ipk_querier *q, uint32_t wire_ms)
-{
-	double v = (double)wire_ms * q->cfg.time_scale + 0.5;
-	if (!wire_ms)
-		return 0;
-	return v < 1 ? 1 : v > 4e9 ? 4000000000u : (uint32_t)v;
-}
 
 /* Election order: lower address wins; 0.0.0.0 (a proxy querier) never wins. */
 static uint64_t elect_key(uint32_t a)
@@ -854,8 +816,8 @@ static void heard_query(struct ipk_querier *q, const struct ipk_igmp *m, uint32_
 			/* 4.1.6, 4.1.7: a non-querier adopts the querier's QRV and QQI (and its
 			 * QRI from a general query's Max Resp Code) unless they are 0 */
 			if (m->version == 3 && m->group == 0)
-				derive(q, m->qrv, heard_ms(q, ipk_igmp_code_decode(m->qqic) * 1000u),
-				       heard_ms(q, ipk_igmp_code_decode(m->code) * 100u));
+				derive(q, m->qrv, ipk_role_heard_ms(q->cfg.time_scale, ipk_igmp_code_decode(m->qqic) * 1000u),
+				       ipk_role_heard_ms(q->cfg.time_scale, ipk_igmp_code_decode(m->code) * 100u));
 			q->oqp_at = q->now + q->oqpi;
 			q->gq_at = 0;
 			q->startup_left = 0;
@@ -866,19 +828,19 @@ static void heard_query(struct ipk_querier *q, const struct ipk_igmp *m, uint32_
 	 * LMQC times its Max Resp Time; RFC 2236 3 for v2). */
 	if (m->group && !m->s) {
 		uint32_t gi = gfind(q, m->group);
-		uint32_t mrt = heard_ms(q, (m->version == 3 ? ipk_igmp_code_decode(m->code) : m->code) * 100u);
+		uint32_t mrt = ipk_role_heard_ms(q->cfg.time_scale, (m->version == 3 ? ipk_igmp_code_decode(m->code) : m->code) * 100u);
 		uint32_t lmqt = mrt ? mrt * ipk_querier_lmqc(&q->cfg) : q->lmqt;
 		if (gi) {
 			struct ipk_qgroup_ *g = &q->groups[gi - 1];
 			if (m->version != 3 || m->nsrcs == 0) {
-				if (remaining(g->timer, q->now) > lmqt) {
+				if (ipk_role_remaining(g->timer, q->now) > lmqt) {
 					g->timer = q->now + lmqt;
 					gsched(q, gi - 1);
 				}
 			} else {
 				for (uint16_t k2 = 0; k2 < m->nsrcs; k2++) {
 					uint32_t si = sfind(q, gi - 1, ipk_igmp_addr(m->srcs, k2));
-					if (si && remaining(q->sources[si - 1].timer, q->now) > lmqt)
+					if (si && ipk_role_remaining(q->sources[si - 1].timer, q->now) > lmqt)
 						sset(q, si - 1, q->now + lmqt);
 				}
 			}
@@ -922,8 +884,8 @@ int ipk_querier_init(struct ipk_querier *q, const struct ipk_querier_cfg *cfg, v
 	q->sbuckets = (uint32_t *)(void *)(base + off[3]);
 	q->heap = (uint32_t *)(void *)(base + off[4]);
 	q->qsrcs = (uint32_t *)(void *)(base + off[5]);
-	q->nbuckets = pow2_at_least(cfg->max_groups);
-	q->nsbuckets = pow2_at_least(cfg->max_sources ? cfg->max_sources : 1);
+	q->nbuckets = ipk_role_pow2(cfg->max_groups);
+	q->nsbuckets = ipk_role_pow2(cfg->max_sources ? cfg->max_sources : 1);
 	for (uint32_t i = 0; i < cfg->max_groups; i++)
 		q->groups[i].hnext = i + 2 <= cfg->max_groups ? i + 2 : 0;
 	for (uint32_t i = 0; i < cfg->max_sources; i++)
@@ -945,9 +907,9 @@ int ipk_querier_init(struct ipk_querier *q, const struct ipk_querier_cfg *cfg, v
 
 uint64_t ipk_querier_next_deadline(const struct ipk_querier *q)
 {
-	uint64_t d = min_running(q->gq_at, q->oqp_at);
+	uint64_t d = ipk_role_min_running(q->gq_at, q->oqp_at);
 	if (q->heap_len)
-		d = min_running(d, hkey(q, q->heap[0]));
+		d = ipk_role_min_running(d, hkey(q, q->heap[0]));
 	return d ? d : UINT64_MAX;
 }
 
@@ -1065,34 +1027,20 @@ int ipk_querier_input(struct ipk_querier *q, const uint8_t *dgram, size_t len, u
 	struct ipk_igmp m;
 	struct ipk_findings f;
 	struct ipk_querier_event ev;
-	size_t off = 0, plen;
+	size_t off = 0;
 	const uint8_t *p;
 	int rc, strict_drop = 0;
 
 	(void)ipk_querier_tick(q, now_ms);
 	q->ctr.rx_messages++;
-	memset(&ip, 0, sizeof(ip));
-	rc = ipk_ip4_parse(dgram, len, IPK_IP4_LAX, &ip, &off);
-	if (rc == 0 && ip.total_len < ip.hlen)
-		rc = IPK_E_IP_TOTLEN_SHORT, off = 2;
-	else if (rc == 0 && ip.truncated)
-		rc = IPK_E_IP_TRUNCATED, off = 2;
-	else if (rc == 0 && !ip.checksum_ok) /* an IP stack drops it; a packet socket does not */
-		rc = IPK_E_IP_CHECKSUM, off = 10;
-	if (rc != 0 || ip.proto != 2) {
-		if (rc != 0)
+	rc = ipk_role_rx(dgram, len, &ip, &m, &off);
+	if (rc != 0) {
+		if (rc < 0)
 			emit_finding(q, rc, off, ip.src, ip.dst, 0);
 		q->ctr.rx_ignored++;
 		return 1;
 	}
 	p = dgram + ip.hlen;
-	plen = (size_t)ip.total_len - ip.hlen;
-	rc = ipk_igmp_parse(p, plen, &m, &off);
-	if (rc != 0) {
-		emit_finding(q, rc, ip.hlen + off, ip.src, ip.dst, 0);
-		q->ctr.rx_ignored++;
-		return 1;
-	}
 	memset(&f, 0, sizeof(f));
 	(void)ipk_igmp_check(&ip, &m, 0, ip.hlen, &f);
 
@@ -1202,8 +1150,8 @@ void ipk_querier_status(const struct ipk_querier *q, uint64_t now_ms, struct ipk
 	s->querier = q->is_querier;
 	s->startup_left = q->startup_left;
 	s->querier_address = q->querier_addr;
-	s->other_querier_present_ms = remaining(q->oqp_at, now_ms);
-	s->general_query_ms = remaining(q->gq_at, now_ms);
+	s->other_querier_present_ms = ipk_role_remaining(q->oqp_at, now_ms);
+	s->general_query_ms = ipk_role_remaining(q->gq_at, now_ms);
 	s->ngroups = q->ngroups;
 	s->nsources = q->nsources;
 	s->gmi_ms = q->gmi;
@@ -1221,9 +1169,9 @@ static void group_info(const struct ipk_querier *q, uint32_t gi, uint64_t now,
 	out->group = g->addr;
 	out->filter_mode = g->mode;
 	out->compat_version = g->compat;
-	out->group_timer_ms = remaining(g->timer, now);
-	out->v1_host_timer_ms = remaining(g->v1_at, now);
-	out->v2_host_timer_ms = remaining(g->v2_at, now);
+	out->group_timer_ms = ipk_role_remaining(g->timer, now);
+	out->v1_host_timer_ms = ipk_role_remaining(g->v1_at, now);
+	out->v2_host_timer_ms = ipk_role_remaining(g->v2_at, now);
 	out->nsources = g->nsrc;
 	out->id_ = gi;
 }
@@ -1265,7 +1213,7 @@ int ipk_querier_source_next(const struct ipk_querier *q, const struct ipk_querie
 	{
 		const struct ipk_qsource_ *x = &q->sources[i - 1];
 		s->source = x->addr;
-		s->timer_ms = remaining(x->timer, now_ms);
+		s->timer_ms = ipk_role_remaining(x->timer, now_ms);
 		s->forwarding = x->timer != 0;
 		*cursor = x->next ? x->next : UINT32_MAX;
 	}
