@@ -820,6 +820,26 @@ static void test_ovqpt(void **st)
 	assert_int_equal(F.sent[0].type, IPK_IGMP_V3_REPORT);
 }
 
+/* Times heard in queries are scaled; configured ones are not. */
+static void test_time_scale(void **st)
+{
+	struct ipk_host_cfg c;
+	struct ipk_host_status s;
+	(void)st;
+	cfg_base(&c, 1);
+	c.time_scale = 0.1;
+	start(&c);
+	assert_int_equal(chg(0, 0, G1, EX, NULL, 0), 1);
+	advance(5000);
+	clear_log();
+	assert_int_equal(hear_v12(IPK_IGMP_QUERY, 100, 0, QR), 0); /* 10 s on the wire: 1 s here */
+	ipk_host_status(&F.h, F.now, &s);
+	assert_int_equal(s.v2_querier_ms, 2 * 125000 + 1000);
+	advance(1000);
+	assert_int_equal(F.nsent, 1);
+	assert_int_equal(F.sent[0].type, IPK_IGMP_V2_REPORT);
+}
+
 /* A pending v3 retransmission is cancelled by a change of compatibility mode (7.2.1). */
 static void test_compat_cancels(void **st)
 {
@@ -1102,8 +1122,7 @@ static void test_round_trip(void **st)
 	unsigned n;
 	(void)st;
 	ipk_querier_cfg_default(&qc);
-	qc.address = QR;
-	qc.flags = IPK_QUERIER_F_START_NONQUERIER;
+	qc.address = QR; /* querier; its own queries are not delivered to the hosts */
 	qm = malloc(ipk_querier_mem_size(qc.max_groups, qc.max_sources));
 	assert_int_equal(ipk_querier_init(&q, &qc, qm, ipk_querier_mem_size(qc.max_groups, qc.max_sources),
 					  T0, NULL, NULL),
@@ -1128,17 +1147,20 @@ static void test_round_trip(void **st)
 	assert_int_equal(ipk_querier_group_find(&q, SSM, F.now, &g), 1);
 	assert_int_equal(g.filter_mode, IPK_QUERIER_INCLUDE);
 	assert_int_equal(g.nsources, 3);
-	/* S(101) leaves, host 0 leaves G1 */
+	/* S(101) is blocked and host 0 leaves G1: the querier's last-member queries (not answered
+	 * for them) end both after LMQT */
 	assert_int_equal(chg(1, 0, SSM, IN, SRCS(S(100))), 1);
 	assert_int_equal(chg(0, 0, G1, IN, NULL, 0), 1);
 	advance(5000);
-	/* the querier (non-querier here) keeps G1 until its timers run out; the report made it
-	 * INCLUDE with no sources or lowered it */
+	(void)ipk_querier_tick(&q, F.now);
+	assert_int_equal(ipk_querier_group_find(&q, G1, F.now, &g), 0);
 	assert_int_equal(ipk_querier_group_find(&q, SSM, F.now, &g), 1);
 	n = 0;
 	cur = 0;
-	while (ipk_querier_source_next(&q, &g, &cur, F.now, &qs) == 1)
-		n += qs.source == S(101) ? 0 : 1;
+	while (ipk_querier_source_next(&q, &g, &cur, F.now, &qs) == 1) {
+		assert_true(qs.source == S(100) || qs.source == S(102));
+		n++;
+	}
 	assert_int_equal(n, 2);
 	/* answers to a general query refresh every group */
 	clear_log();
@@ -1217,6 +1239,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_v2_suppression_and_leave, teardown),
 	    cmocka_unit_test_teardown(test_ovqpt, teardown),
 	    cmocka_unit_test_teardown(test_compat_cancels, teardown),
+	    cmocka_unit_test_teardown(test_time_scale, teardown),
 	    cmocka_unit_test_teardown(test_forced, teardown),
 	    cmocka_unit_test_teardown(test_linux_profile, teardown),
 	    cmocka_unit_test_teardown(test_unicast_query, teardown),

@@ -22,6 +22,11 @@ extern "C" {
  * Querier Present timers, the Robustness Variable, QQI and QRI heard in queries) is kept once
  * for all of them; each host has its own response timers, retransmission state and, per group,
  * the sockets' filters merged into the interface state (RFC 3376 section 3.2).
+ *
+ * Changed with the implementation (the shape is the one agreed first): IPK_HOST_F_BATCH added;
+ * ipk_host_change() runs only the timers due before now_ms and, with the Linux profile or
+ * IPK_HOST_F_BATCH, leaves the report to the next ipk_host_tick(); ipk_host_input() lists what
+ * it ignores (docs/host.md, "Query validation").
  */
 
 /* Behaviour profiles. */
@@ -193,7 +198,12 @@ IPK_API IPK_WARN_UNUSED_RESULT int ipk_host_change(struct ipk_host *h, uint32_t 
 
 /* Hear one IPv4 datagram that arrived on the link at now_ms (a query, another host's report, or
  * anything else). Timers due at or before now_ms run first. Returns 0 when applied, 1 when
- * ignored (counted in rx_ignored, with a FINDING when something was wrong with it). */
+ * ignored (counted in rx_ignored, with a FINDING when something was wrong with it): not IGMP, a
+ * header or IGMP parse error, a bad checksum, a 9-11 byte query, a fragment, a general query with
+ * sources, a query to another machine's unicast address, with the RFC profile a general query to
+ * a multicast address other than 224.0.0.1 and a v2/v3 query without Router Alert; leaves and
+ * v3 reports (for routers). Answers scheduled by a query with Max Resp Time 0 are due at now_ms:
+ * call ipk_host_tick(). */
 IPK_API int ipk_host_input(struct ipk_host *h, const uint8_t *dgram, size_t len, uint64_t now_ms)
 	IPK_NONNULL(1, 2);
 

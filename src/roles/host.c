@@ -485,6 +485,12 @@ static int is_member(const struct hmemb_ *m)
 	return m->mode == IPK_HOST_EXCLUDE || m->nstate > 0;
 }
 
+/* 224.0.0.0/24 groups are kept but not reported unless IPK_HOST_F_LINK_LOCAL. */
+static int quiet(const struct ipk_host *h, uint32_t group)
+{
+	return (group & 0xffffff00u) == IPK_IP4_ADDR(224, 0, 0, 0) && !(h->cfg.flags & IPK_HOST_F_LINK_LOCAL);
+}
+
 /* Drop source entries that no socket lists, with nothing to retransmit or answer. */
 static void sgc(struct hst_ *s, uint32_t mi)
 {
@@ -760,6 +766,8 @@ static void send_current(struct ipk_host *h, uint32_t host)
 	rb_init(&b, h, host, IPK_HOST_RPT_ANSWER);
 	for (uint32_t i = s->hosts[host].mhead; i; i = s->membs[i - 1].hnext) {
 		struct hmemb_ *m = &s->membs[i - 1];
+		if (quiet(h, s->groups[m->group].addr))
+			continue;
 		if (m->mode == IPK_HOST_EXCLUDE)
 			rb_record(&b, i - 1, IPK_IGMP_IS_EX, P_STATE, 0);
 		else if (m->nstate)
@@ -867,6 +875,7 @@ static void update_compat(struct ipk_host *h)
 	for (uint32_t hi = 0; hi < h->cfg.nhosts; hi++) {
 		uint32_t i, next;
 		s->hosts[hi].ifc_at = s->hosts[hi].rex_at = 0;
+		s->hosts[hi].fresh = 0;
 		for (i = s->hosts[hi].mhead; i; i = next) {
 			struct hmemb_ *m = &s->membs[i - 1];
 			next = m->hnext;
@@ -898,7 +907,7 @@ int ipk_host_change(struct ipk_host *h, uint32_t host, unsigned sock, uint32_t g
 	uint32_t gi, mi, bit, missing = 0, i;
 	struct hmemb_ *m;
 	uint8_t old_mode;
-	int old_member, changed = 0, mode_changed;
+	int old_member, changed = 0, mode_changed, silent;
 
 	if (host >= h->cfg.nhosts || sock >= IPK_HOST_MAX_SOCKETS ||
 	    (mode != IPK_HOST_INCLUDE && mode != IPK_HOST_EXCLUDE) || !ipk_ip4_is_multicast(group) ||
@@ -933,6 +942,7 @@ int ipk_host_change(struct ipk_host *h, uint32_t host, unsigned sock, uint32_t g
 	m = &s->membs[mi];
 	old_mode = m->mode;
 	old_member = is_member(m);
+	silent = quiet(h, group);
 
 	/* 3.2: the socket's filter replaces its old one; the interface state is the merge */
 	for (i = m->shead; i; i = s->srcs[i - 1].next) {
@@ -963,7 +973,7 @@ int ipk_host_change(struct ipk_host *h, uint32_t host, unsigned sock, uint32_t g
 		m->nstate += (uint32_t)now_in;
 		if (now_in != x->was) {
 			changed = 1;
-			if (s->compat == 3 && !mode_changed) {
+			if (s->compat == 3 && !mode_changed && !silent) {
 				/* 5.1: the source's retransmission state restarts */
 				if (!x->rx)
 					m->nrx++;
@@ -975,7 +985,9 @@ int ipk_host_change(struct ipk_host *h, uint32_t host, unsigned sock, uint32_t g
 	if (changed)
 		h->ctr.changes++;
 
-	if (s->compat == 3) {
+	if (silent) {
+		/* kept, never reported */
+	} else if (s->compat == 3) {
 		if (mode_changed) {
 			/* 5.1: a filter-mode change: TO_IN/TO_EX for the next RV reports, the
 			 * per-source state is covered by them */
@@ -1054,7 +1066,7 @@ static void schedule_group(struct ipk_host *h, uint32_t mi, uint32_t mrt, const 
 	struct hmemb_ *m = &s->membs[mi];
 	uint32_t delay;
 	uint64_t t;
-	if (!is_member(m))
+	if (!is_member(m) || quiet(h, s->groups[m->group].addr))
 		return; /* INCLUDE({}): nothing to answer */
 	delay = rnd_in(s, 0, mrt);
 	t = at_after(s, delay);

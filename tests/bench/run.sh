@@ -4,6 +4,7 @@
 # usage: tests/bench/run.sh            (from anywhere; about 1-2 minutes on a 2-core machine)
 #        tests/bench/run.sh --udp-only (only the UDP-through-veth part: tests/bench/udp.sh, needs root)
 #        tests/bench/run.sh --querier-only (only the querier tables: tests/bench/querier.sh)
+#        tests/bench/run.sh --host-role-only (only the host role in process: ipk-host-bench)
 # env:   IPK_BENCH_BUILD   build dir (default <repo>/build/bench, the `bench` preset)
 #        IPK_BENCH_PACKETS frames in the generated capture (default 1000000)
 #        IPK_BENCH_RUNS    timed runs per micro-benchmark (default 31, at most 64), IPK_BENCH_MS ms per run (2:
@@ -16,6 +17,8 @@
 #                          vs tcpreplay over veth, craft vs scapy wrpcap; about 1 min)
 #        IPK_BENCH_NO_QUERIER=1 skip the querier section (querier.sh: ipk-querier-bench in process, then
 #                          igmp_rx.sh end to end through a veth, needs root; about 30 s)
+#        IPK_BENCH_NO_HOST_ROLE=1 skip the host role in process (ipk-host-bench: reports built per
+#                          second, joins per second, memory per host; IPK_BENCH_HOST_RUNS runs, default 5)
 #        IPK_BENCH_NO_INSTALL=1 do not apt-get install the peers (Go, libnet, tcpreplay, scapy)
 #        IPK_BENCH_CALLGRIND=1 also print instructions per op of every ipk-bench operation, counted
 #                          with valgrind --tool=callgrind (stable where timings are noisy; +1 min)
@@ -45,6 +48,16 @@ if [ "${1:-}" = --udp-only ]; then
 fi
 if [ "${1:-}" = --querier-only ]; then
 	IPK_BENCH_BUILD=$build exec bash "$here/querier.sh"
+fi
+# The host role in process: ipk-host-bench prints its own Markdown table (medians of runs).
+host_role() {
+	cmake --build "$build" -j2 --target ipk-host-bench >/dev/null &&
+		timeout 300 "$bdir/ipk-host-bench" "${IPK_BENCH_HOST_RUNS:-5}"
+}
+if [ "${1:-}" = --host-role-only ]; then
+	[ -f "$build/CMakeCache.txt" ] || (cd "$root" && cmake --preset bench >/dev/null) || exit 2
+	host_role
+	exit
 fi
 
 # --- build -------------------------------------------------------------------------------------
@@ -250,6 +263,12 @@ if [ "${IPK_BENCH_NO_QUERIER:-0}" != 1 ]; then
 	log "querier (tests/bench/querier.sh; IPK_BENCH_NO_QUERIER=1 skips it)"
 	IPK_BENCH_BUILD=$build timeout 300 bash "$here/querier.sh" ||
 		{ echo; echo "querier benchmark failed (rerun tests/bench/run.sh --querier-only)."; }
+fi
+# --- host role: reports and joins per second in process (ipk-host-bench) -----------------------
+if [ "${IPK_BENCH_NO_HOST_ROLE:-0}" != 1 ]; then
+	log "host role (ipk-host-bench; IPK_BENCH_NO_HOST_ROLE=1 skips it)"
+	echo
+	host_role || { echo; echo "host role benchmark failed (rerun tests/bench/run.sh --host-role-only)."; }
 fi
 echo
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null). Timings on a shared machine are noisy; rerun: tests/bench/run.sh"
