@@ -448,6 +448,18 @@ static void test_modes(void **state)
 		}
 	}
 	assert_true(igmp_ops > 2400); /* three in four go to the message */
+
+	/* the harness modes: the message alone, the option area alone */
+	struct ipk_mutator gm, om;
+	ipk_mut_init(&gm, 10, IPK_MUT_MODE_IGMP);
+	ipk_mut_init(&om, 10, IPK_MUT_MODE_OPTS);
+	for (int i = 0; i < 2000; i++) {
+		struct ipk_mut_info info;
+		(void)mutate_copy(&gm, &seeds[i % 4], out, CAP, &info);
+		assert_int_equal(info.layer, IPK_LAYER_IGMP);
+		(void)mutate_copy(&om, &seeds[2], out, CAP, &info);
+		assert_true(info.op >= IPK_MUT_OPT_INSERT && info.op <= IPK_MUT_OPT_PTR);
+	}
 }
 
 /*

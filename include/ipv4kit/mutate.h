@@ -72,7 +72,10 @@ enum ipk_mut_op {
 				    * length and IPv4 fields; the type stays a query */
 #define IPK_MUT_MODE_REPORT 0x30   /* IGMP reports and leaves (fuzzing routers): report and
 				    * record fields and IPv4 fields; the type stays a report/leave */
-#define IPK_MUT_MODE_MASK 0x30
+#define IPK_MUT_MODE_IGMP 0x40     /* IGMP operations only, any message (a harness that takes a
+				    * bare message wraps it in a header and unwraps the result) */
+#define IPK_MUT_MODE_OPTS 0x50     /* option operations only (a harness that takes an option area) */
+#define IPK_MUT_MODE_MASK 0x70
 
 /* The whole state: caller-owned, no pointers. Fill with ipk_mut_init(). */
 struct ipk_mutator {

@@ -18,7 +18,7 @@ void mut_igmp_scan(struct mut_ctx *c)
 	unsigned mode = c->m->flags & IPK_MUT_MODE_MASK;
 	const struct ipk_ip4 *h = &c->h;
 	c->igmp = mode == IPK_MUT_MODE_QUERY || mode == IPK_MUT_MODE_REPORT ||
-		  (mode == IPK_MUT_MODE_ANY && h->proto == IPK_PROTO_IGMP);
+		  mode == IPK_MUT_MODE_IGMP || (mode == IPK_MUT_MODE_ANY && h->proto == IPK_PROTO_IGMP);
 	c->moff = h->hlen;
 	size_t end = h->total_len >= h->hlen && h->total_len <= c->len ? h->total_len : c->len;
 	c->mlen = end - c->moff;

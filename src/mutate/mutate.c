@@ -495,10 +495,12 @@ static int ip_can(const struct mut_ctx *c, int op)
 static int can(const struct mut_ctx *c, int op)
 {
 	unsigned mode = c->m->flags & IPK_MUT_MODE_MASK;
+	if (mode == IPK_MUT_MODE_OPTS && (op < IPK_MUT_OPT_INSERT || op > IPK_MUT_OPT_PTR))
+		return 0;
 	if (op <= IPK_MUT_OPT_PTR)
-		return ip_can(c, op);
+		return mode != IPK_MUT_MODE_IGMP && ip_can(c, op);
 	if (op <= IPK_MUT_IGMP_REC_DELETE)
-		return mode != IPK_MUT_MODE_IP && c->igmp && mut_igmp_can(c, op);
+		return c->igmp && mut_igmp_can(c, op);
 	return 0;
 }
 
