@@ -42,6 +42,12 @@ usage "ipv4kit querier" "unknown option '--nope'" querier --nope
 usage "ipv4kit querier" "option '--state' needs a value" querier -i lo --state
 usage "ipv4kit querier" "--last-member-count: '0' is not a number from 1 to 255" querier -i lo --last-member-count 0
 usage "ipv4kit querier" "no interface given" querier
+usage "ipv4kit host" "no interface given" host --hosts 3
+usage "ipv4kit host" "no host count given" host -i lo
+usage "ipv4kit host" "--hosts: '65536' is not a number from 1 to 65535" host -i lo --hosts 65536
+usage "ipv4kit host" "--join '0-5:239.1.1.1': column 1: host range '0-5' is not within 0-2" host -i lo --hosts 3 --join 0-5:239.1.1.1
+usage "ipv4kit host" "column 13: bad source address '1.2.3'" host -i lo --hosts 3 --join 0:232.1.1.1@1.2.3
+usage "ipv4kit host" "--profile: 'bsd' is not rfc or linux" host -i lo --hosts 1 --profile bsd
 usage "ipv4kit send" "unknown option '--nope'" send --nope=3 198.18.0.1
 usage "ipv4kit send" "-S: '239.1.1.1' is not a unicast" send -S 239.1.1.1 198.18.0.1
 usage "ipv4kit replay" "no mode" replay
@@ -53,6 +59,13 @@ usage "ipv4kit replay send" "--speed, --rate and --topspeed" replay send --rate 
 usage "ipv4kit craft" "no packet given" craft
 usage "ipv4kit craft" "unknown option" craft --nope raw
 usage "ipv4kit craft" "unknown ip field" craft ip bogus=1 raw
+# a bad scenario line is named by file, line and column (exit 2, nothing sent)
+printf '# churn\n\n0 0-1 join 239.1.1.1\n0.5 1 jion 239.1.1.1\n' >"$tmp/s1.txt"
+printf '1 0 leave 239.1.1.1@198.18.0.9 # no sources on a leave\n' >"$tmp/s2.txt"
+for s in "s1.txt:4:7: unknown action 'jion'" "s2.txt:1:11: leave takes a group without sources"; do
+	"$tool" host -i lo --hosts 2 --scenario "$tmp/${s%%:*}" >"$tmp/o" 2>"$tmp/e"
+	check "host --scenario: '$s'" [ $? -eq 2 -a ! -s "$tmp/o" -a "$(cat "$tmp/e")" = "ipv4kit host: $tmp/$s$(case $s in *jion*) echo " (join, leave, include, exclude, allow, block)";; esac)" ]
+done
 
 # ---- ranges: the message names the range the check enforces ----
 usage "ipv4kit craft" "'-1' is not a number from 1 to" craft -c -1 raw

@@ -1,17 +1,22 @@
 /* cli.c - what every subcommand shares: one-line usage errors with a hint, number and hex arguments with their accepted range, and signal handling that removes a temporary file. */
 #define _GNU_SOURCE /* if_indextoname, sigaction */
 #include <errno.h>
+#include <ifaddrs.h>
 #include <getopt.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "ipv4kit/error.h"
+#include "ipv4kit/ip4.h"
 
 /* ---- usage errors ---- */
 
@@ -46,6 +51,156 @@ int ipk_cli_badopt(const char *prog, char **argv, int opt)
 	if (opt == ':')
 		return ipk_cli_usage(prog, "option '%s' needs a value", name);
 	return ipk_cli_usage(prog, "unknown option '%s'", name);
+}
+
+/* ---- GROUP[@SOURCE[,SOURCE...] | !SOURCE[,SOURCE...]] ---- */
+
+/* A source must be a unicast host address: not 0.0.0.0, 127/8, multicast, class E or broadcast. */
+static int is_unicast_source(uint32_t a)
+{
+	return a != 0 && (a >> 24) != 127 && !ipk_ip4_is_multicast(a) && (a >> 28) != 0xf;
+}
+
+/* s[0..len) as a dotted quad: 0 or -1. */
+static int aton_n(const char *s, size_t len, uint32_t *a)
+{
+	char b[16];
+	if (len == 0 || len >= sizeof(b))
+		return -1;
+	memcpy(b, s, len);
+	b[len] = '\0';
+	return ipk_ip4_aton(b, a) == 0 ? 0 : -1;
+}
+
+int ipk_cli_group(const char *s, size_t len, struct ipk_cli_group *g, char *err, size_t errlen,
+		  size_t *col)
+{
+	memset(g, 0, sizeof(*g));
+	size_t glen = 0;
+	while (glen < len && s[glen] != '@' && s[glen] != '!')
+		glen++;
+	*col = 1;
+	if (aton_n(s, glen, &g->group) != 0) {
+		snprintf(err, errlen, "bad group address '%.*s'", (int)(glen > 40 ? 40 : glen), s);
+		return -1;
+	}
+	if (!ipk_ip4_is_multicast(g->group)) {
+		snprintf(err, errlen, "%.*s is not a multicast group (224.0.0.0/4)%s", (int)glen, s,
+			 glen < len ? "; sources can only be given for a multicast group" : "");
+		return -1;
+	}
+	if (glen == len)
+		return 0;
+	g->mode = s[glen] == '@' ? IPK_CLI_INCLUDE : IPK_CLI_EXCLUDE;
+	for (size_t i = glen + 1; i <= len;) {
+		size_t e = i;
+		while (e < len && s[e] != ',' && s[e] != '@' && s[e] != '!')
+			e++;
+		*col = i + 1;
+		if (e < len && s[e] != ',') {
+			*col = e + 1;
+			snprintf(err, errlen, "give either @SOURCE (include) or !SOURCE (exclude), once");
+			return -1;
+		}
+		if (e == i && e == len && g->nsrc == 0) {
+			snprintf(err, errlen, "no source address after '%c'", s[glen]);
+			return -1;
+		}
+		uint32_t a;
+		if (aton_n(s + i, e - i, &a) != 0) {
+			snprintf(err, errlen, "bad source address '%.*s'", (int)(e - i > 40 ? 40 : e - i),
+				 s + i);
+			return -1;
+		}
+		if (!is_unicast_source(a)) {
+			snprintf(err, errlen, "source %.*s is not a unicast address", (int)(e - i), s + i);
+			return -1;
+		}
+		if (g->nsrc == IPK_CLI_MAX_SRCS) {
+			snprintf(err, errlen, "more than %d sources", IPK_CLI_MAX_SRCS);
+			return -1;
+		}
+		g->src[g->nsrc++] = a;
+		i = e + 1;
+	}
+	return 0;
+}
+
+/* ---- the machine's clock, the interface address, the event log ---- */
+
+void ipk_cli_clock_start(struct ipk_cli_clock *c, double scale)
+{
+	clock_gettime(CLOCK_MONOTONIC, &c->t0);
+	c->scale = scale;
+	c->last = 0;
+}
+
+double ipk_cli_real_ms(const struct ipk_cli_clock *c)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - c->t0.tv_sec) * 1e3 + (double)(now.tv_nsec - c->t0.tv_nsec) / 1e6;
+}
+
+uint64_t ipk_cli_virt_at(struct ipk_cli_clock *c, double r)
+{
+	double v = 1 + (r > 0 ? r : 0) * c->scale;
+	uint64_t u = v < 1.8e19 ? (uint64_t)v : UINT64_MAX - 1;
+	if (u < c->last)
+		u = c->last;
+	c->last = u;
+	return u;
+}
+
+uint64_t ipk_cli_virt_now(struct ipk_cli_clock *c)
+{
+	return ipk_cli_virt_at(c, ipk_cli_real_ms(c));
+}
+
+double ipk_cli_real_until(const struct ipk_cli_clock *c, uint64_t v)
+{
+	double d = ((double)v - 1) / c->scale - ipk_cli_real_ms(c);
+	return d > 0 ? d : 0;
+}
+
+double ipk_cli_stamp_ms(const struct ipk_cli_clock *c, int64_t ts_ns)
+{
+	return (double)(ts_ns - ((int64_t)c->t0.tv_sec * 1000000000 + c->t0.tv_nsec)) / 1e6;
+}
+
+uint32_t ipk_cli_if_addr(const char *name)
+{
+	struct ifaddrs *ifa, *i;
+	uint32_t a = 0;
+	if (getifaddrs(&ifa) != 0)
+		return 0;
+	for (i = ifa; i && !a; i = i->ifa_next)
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET && strcmp(i->ifa_name, name) == 0)
+			a = ntohl(((const struct sockaddr_in *)(const void *)i->ifa_addr)->sin_addr.s_addr);
+	freeifaddrs(ifa);
+	return a;
+}
+
+void ipk_cli_event(FILE *f, uint64_t *seq, int style, char **line, size_t *cap, const char *event,
+		   const struct ipk_fmt_kv *kv, size_t n)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	struct ipk_fmt_meta m = {++*seq, (int64_t)ts.tv_sec, (uint32_t)ts.tv_nsec / 1000 * 1000};
+	for (;;) {
+		int r = ipk_fmt_event(&m, event, kv, n, style, *line, *cap);
+		if (r > 0) {
+			fwrite(*line, 1, (size_t)r, f);
+			return;
+		}
+		if (r != IPK_E_NOSPACE || *cap >= ((size_t)1 << 24))
+			return;
+		char *p = realloc(*line, *cap * 2);
+		if (!p)
+			return;
+		*line = p;
+		*cap *= 2;
+	}
 }
 
 /* ---- numbers ---- */

@@ -6,6 +6,10 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "ipv4kit/fmt.h"
 
 /* Exit codes of every subcommand (documented in ipv4kit.1). */
 #define IPK_EXIT_OK 0       /* success */
@@ -34,6 +38,7 @@ int ipk_cmd_send(int argc, char **argv);
 int ipk_cmd_replay(int argc, char **argv);
 int ipk_cmd_craft(int argc, char **argv);
 int ipk_cmd_querier(int argc, char **argv);
+int ipk_cmd_host(int argc, char **argv);
 
 /* Payload of `ipv4kit send`: IPK_SEND_MAGIC, the decimal sequence number (from 1), a space, then
  * the --payload text or filler; `ipv4kit listen` shows the number as seq. */
@@ -62,11 +67,58 @@ int ipk_cli_ifindex(const char *prog, const char *name, unsigned *out);
 /* aa:bb:cc:dd:ee:ff, one or two hex digits a byte; 0, or -1 after a usage error naming WHAT. */
 int ipk_cli_mac(const char *prog, const char *what, const char *s, unsigned char mac[6]);
 
+/* A group argument: G (any-source), G@S1,S2,... (these sources only) or G!S1,S2,... (any source but
+ * these), as `ipv4kit listen` and `ipv4kit host --join` take it. */
+#define IPK_CLI_MAX_SRCS 16
+enum { IPK_CLI_ANY, IPK_CLI_INCLUDE, IPK_CLI_EXCLUDE };
+struct ipk_cli_group {
+	uint32_t group;     /* host order, multicast */
+	int mode;           /* IPK_CLI_ANY, _INCLUDE, _EXCLUDE */
+	unsigned nsrc;      /* 0 for ANY, else 1..IPK_CLI_MAX_SRCS unicast addresses */
+	uint32_t src[IPK_CLI_MAX_SRCS];
+};
+/* Parse s[0..len) (no NUL needed) into *g. Returns 0, or -1 with why in err[0..errlen) (e.g.
+ * "bad group address '239.1.1.300'") and *col the 1-based column of the bad part. */
+int ipk_cli_group(const char *s, size_t len, struct ipk_cli_group *g, char *err, size_t errlen,
+		  size_t *col);
+
 /* Hex bytes: pairs of digits, an optional leading 0x, blanks, ':', '-', '.' or '_' between
  * bytes; ends at NUL or a line end. Appends to out[*n..cap) and adds to *n. Returns NULL, or
  * why not ("odd number of hex digits", "not a hex digit", "too many bytes") with *col the
  * 1-based column; nothing is added then. */
 const char *ipk_cli_hex(const char *s, uint8_t *out, size_t cap, size_t *n, size_t *col);
+
+/* ---- the clock of a command that runs a role's state machine (querier, host) ---- */
+
+/* Real milliseconds since t0 (CLOCK_MONOTONIC) and the machine's clock: 1 + real ms x scale (it
+ * starts at 1: 0 means "none" to the roles) and never goes back. */
+struct ipk_cli_clock {
+	struct timespec t0;
+	double scale;       /* --time-scale */
+	uint64_t last;      /* last machine time given out */
+};
+void ipk_cli_clock_start(struct ipk_cli_clock *c, double scale);
+double ipk_cli_real_ms(const struct ipk_cli_clock *c);
+/* Machine ms at real ms r (clamped to the last value given out). */
+uint64_t ipk_cli_virt_at(struct ipk_cli_clock *c, double r);
+uint64_t ipk_cli_virt_now(struct ipk_cli_clock *c);
+/* Real ms from now until machine time v (0 when due). */
+double ipk_cli_real_until(const struct ipk_cli_clock *c, uint64_t v);
+/* Real ms since t0 of a socket's CLOCK_MONOTONIC arrival stamp in nanoseconds. */
+double ipk_cli_stamp_ms(const struct ipk_cli_clock *c, int64_t ts_ns);
+
+/* The first IPv4 address of interface name (host order), or 0. */
+uint32_t ipk_cli_if_addr(const char *name);
+
+/* An event log line through the formatter (ipk_fmt_event, style IPK_FMT_TEXT or IPK_FMT_JSON),
+ * numbered ++*seq and stamped with the wall clock, written to f; *line (*cap bytes) is the caller's
+ * buffer, grown (up to 16 MiB) when too small. A line that cannot be formatted is dropped. */
+void ipk_cli_event(FILE *f, uint64_t *seq, int style, char **line, size_t *cap, const char *event,
+		   const struct ipk_fmt_kv *kv, size_t n);
+#define IPK_KV_IP(k, v) {.key = (k), .type = IPK_FMT_KV_IP, .ip = (v)}
+#define IPK_KV_INT(k, v) {.key = (k), .type = IPK_FMT_KV_INT, .i = (int64_t)(v)}
+#define IPK_KV_STR(k, v) {.key = (k), .type = IPK_FMT_KV_STR, .s = (v)}
+#define IPK_KV_BOOL(k, v) {.key = (k), .type = IPK_FMT_KV_BOOL, .i = (v) != 0}
 
 /* Signals. ipk_cli_signals(poll) catches SIGINT, SIGTERM and SIGHUP (no SA_RESTART). With poll,
  * the first one sets ipk_cli_stop to the signal number for the caller's loop to see, and the

@@ -23,20 +23,14 @@
 #define PROG "ipv4kit listen"
 #define DEFAULT_PORT 5000
 #define MAX_GROUPS 64        /* GROUP arguments */
-#define MAX_SRCS 16          /* sources in one GROUP@S1,S2 or GROUP!S1,S2 argument */
 #define RBATCH 16            /* datagrams per recvmmsg */
 #define RBUF 65536           /* one datagram */
 #define BPF_MAX 4096         /* Linux BPF_MAXINSNS */
 #define CM_FLAGS (IPK_CM_TTL | IPK_CM_TOS | IPK_CM_PKTINFO)
 
-enum { MODE_ANY, MODE_INCLUDE, MODE_EXCLUDE };
-
 struct group {
 	const char *arg;
-	uint32_t group;
-	int mode;
-	unsigned nsrc;
-	uint32_t src[MAX_SRCS];
+	struct ipk_cli_group c;
 	int joined;
 };
 
@@ -49,79 +43,22 @@ struct ifcache {
 };
 
 
-/* ---- GROUP[@SOURCE[,SOURCE...] | !SOURCE[,SOURCE...]] ---- */
-
-/* A source must be a unicast host address: not 0.0.0.0, 127/8, multicast, class E or broadcast. */
-static int is_unicast_source(uint32_t a)
-{
-	return a != 0 && (a >> 24) != 127 && !ipk_ip4_is_multicast(a) && (a >> 28) != 0xf;
-}
-
+/* One GROUP argument (ipk_cli_group) in a file with the usage error "PROG: 'ARG': WHY". */
 static int parse_group(const char *arg, struct group *g)
 {
-	char buf[24 + MAX_SRCS * 16];
-	size_t len = strlen(arg);
+	char err[128];
+	size_t col;
 	memset(g, 0, sizeof(*g));
 	g->arg = arg;
-	if (len >= sizeof(buf)) {
-		fprintf(stderr, "%s: '%s': too long (at most %d sources per group)\n", PROG, arg,
-			MAX_SRCS);
-		return -1;
-	}
-	memcpy(buf, arg, len + 1);
-	char *sep = strpbrk(buf, "@!");
-	char *srcs = NULL;
-	if (sep) {
-		g->mode = *sep == '@' ? MODE_INCLUDE : MODE_EXCLUDE;
-		*sep = '\0';
-		srcs = sep + 1;
-	}
-	if (ipk_ip4_aton(buf, &g->group) != 0) {
-		fprintf(stderr, "%s: '%s': bad group address '%s'\n", PROG, arg, buf);
-		return -1;
-	}
-	if (!ipk_ip4_is_multicast(g->group)) {
-		fprintf(stderr, "%s: '%s': %s is not a multicast group (224.0.0.0/4)%s\n", PROG, arg,
-			buf, sep ? "; sources can only be given for a multicast group" : "");
-		return -1;
-	}
-	if (!srcs)
+	if (ipk_cli_group(arg, strlen(arg), &g->c, err, sizeof(err), &col) == 0)
 		return 0;
-	if (strpbrk(srcs, "@!")) {
-		fprintf(stderr, "%s: '%s': give either @SOURCE (include) or !SOURCE (exclude), once\n",
-			PROG, arg);
-		return -1;
-	}
-	for (char *save = NULL, *s = srcs;; s = NULL) {
-		char *tok = strtok_r(s, ",", &save);
-		if (!tok)
-			break;
-		uint32_t a;
-		if (ipk_ip4_aton(tok, &a) != 0) {
-			fprintf(stderr, "%s: '%s': bad source address '%s'\n", PROG, arg, tok);
-			return -1;
-		}
-		if (!is_unicast_source(a)) {
-			fprintf(stderr, "%s: '%s': source %s is not a unicast address\n", PROG, arg, tok);
-			return -1;
-		}
-		if (g->nsrc == MAX_SRCS) {
-			fprintf(stderr, "%s: '%s': more than %d sources\n", PROG, arg, MAX_SRCS);
-			return -1;
-		}
-		g->src[g->nsrc++] = a;
-	}
-	if (g->nsrc == 0) {
-		fprintf(stderr, "%s: '%s': no source address after '%c'\n", PROG, arg,
-			g->mode == MODE_INCLUDE ? '@' : '!');
-		return -1;
-	}
-	return 0;
+	fprintf(stderr, "%s: '%s': %s\n", PROG, arg, err);
+	return -1;
 }
 
 static const char *mode_name(int mode)
 {
-	return mode == MODE_INCLUDE ? "source-specific" : mode == MODE_EXCLUDE ? "any-source excluding"
+	return mode == IPK_CLI_INCLUDE ? "source-specific" : mode == IPK_CLI_EXCLUDE ? "any-source excluding"
 									     : "any-source";
 }
 
@@ -139,27 +76,27 @@ static void join_error(const struct group *g, const char *what, uint32_t src, co
 static int join_group(int fd, unsigned ifindex, const char *ifname, struct group *g)
 {
 	int r;
-	if (g->mode == MODE_INCLUDE) {
-		for (unsigned i = 0; i < g->nsrc; i++) {
-			r = ipk_mcast_join_source(fd, ifindex, g->group, g->src[i]);
+	if (g->c.mode == IPK_CLI_INCLUDE) {
+		for (unsigned i = 0; i < g->c.nsrc; i++) {
+			r = ipk_mcast_join_source(fd, ifindex, g->c.group, g->c.src[i]);
 			if (r < 0) {
-				join_error(g, "source-specific join of", g->src[i], ifname, r);
+				join_error(g, "source-specific join of", g->c.src[i], ifname, r);
 				for (unsigned k = 0; k < i; k++)
-					ipk_mcast_leave_source(fd, ifindex, g->group, g->src[k]);
+					ipk_mcast_leave_source(fd, ifindex, g->c.group, g->c.src[k]);
 				return -1;
 			}
 		}
 	} else {
-		r = ipk_mcast_join(fd, ifindex, g->group);
+		r = ipk_mcast_join(fd, ifindex, g->c.group);
 		if (r < 0) {
 			join_error(g, "join", 0, ifname, r);
 			return -1;
 		}
-		for (unsigned i = 0; i < g->nsrc; i++) {
-			r = ipk_mcast_block_source(fd, ifindex, g->group, g->src[i]);
+		for (unsigned i = 0; i < g->c.nsrc; i++) {
+			r = ipk_mcast_block_source(fd, ifindex, g->c.group, g->c.src[i]);
 			if (r < 0) {
-				join_error(g, "exclude source", g->src[i], ifname, r);
-				ipk_mcast_leave(fd, ifindex, g->group);
+				join_error(g, "exclude source", g->c.src[i], ifname, r);
+				ipk_mcast_leave(fd, ifindex, g->c.group);
 				return -1;
 			}
 		}
@@ -172,11 +109,11 @@ static void leave_group(int fd, unsigned ifindex, struct group *g)
 {
 	if (!g->joined)
 		return;
-	if (g->mode == MODE_INCLUDE) {
-		for (unsigned i = 0; i < g->nsrc; i++)
-			ipk_mcast_leave_source(fd, ifindex, g->group, g->src[i]);
+	if (g->c.mode == IPK_CLI_INCLUDE) {
+		for (unsigned i = 0; i < g->c.nsrc; i++)
+			ipk_mcast_leave_source(fd, ifindex, g->c.group, g->c.src[i]);
 	} else {
-		ipk_mcast_leave(fd, ifindex, g->group); /* drops the blocked sources too */
+		ipk_mcast_leave(fd, ifindex, g->c.group); /* drops the blocked sources too */
 	}
 	g->joined = 0;
 }
@@ -384,7 +321,7 @@ int ipk_cmd_listen(int argc, char **argv)
 	if (!quiet) {
 		fprintf(stderr, "%s: listening on UDP port %lu", PROG, port);
 		for (unsigned i = 0; i < l->ng; i++)
-			fprintf(stderr, "%s %s %s", i ? ";" : ":", l->g[i].arg, mode_name(l->g[i].mode));
+			fprintf(stderr, "%s %s %s", i ? ";" : ":", l->g[i].arg, mode_name(l->g[i].c.mode));
 		fprintf(stderr, "%s%s\n", l->ng ? " on " : "", l->ng ? ifname : "");
 	}
 

@@ -2,7 +2,6 @@
 #define _GNU_SOURCE /* getopt_long, sigaction */
 #include <errno.h>
 #include <getopt.h>
-#include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -32,50 +31,12 @@
 #define MAX_GROUPS 65536    /* pools of the state machine */
 #define MAX_SOURCES 1048576
 
-/* ---- time: real milliseconds since start, and the machine's clock (real x scale) ---- */
-
-struct clock {
-	struct timespec t0;
-	double scale;       /* --time-scale */
-	uint64_t last;      /* last virtual time given to the machine (never goes back) */
-};
-
-static double real_ms(const struct clock *c)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - c->t0.tv_sec) * 1e3 + (double)(now.tv_nsec - c->t0.tv_nsec) / 1e6;
-}
-
-/* Virtual ms at real ms r: 1 + r * scale (the machine's clock starts at 1: 0 means "none"). */
-static uint64_t virt_at(struct clock *c, double r)
-{
-	double v = 1 + (r > 0 ? r : 0) * c->scale;
-	uint64_t u = v < 1.8e19 ? (uint64_t)v : UINT64_MAX - 1;
-	if (u < c->last)
-		u = c->last;
-	c->last = u;
-	return u;
-}
-
-static uint64_t virt_now(struct clock *c)
-{
-	return virt_at(c, real_ms(c));
-}
-
-/* Real ms from now until virtual time v (0 when due). */
-static double real_until(const struct clock *c, uint64_t v)
-{
-	double d = ((double)v - 1) / c->scale - real_ms(c);
-	return d > 0 ? d : 0;
-}
-
 /* ---- the command ---- */
 
 struct qtool {
 	struct ipk_querier q;
 	void *mem;
-	struct clock clk;
+	struct ipk_cli_clock clk;
 	struct ipk_igmp_tx tx;
 	int rx;
 	char ifname[IF_NAMESIZE];
@@ -145,32 +106,15 @@ static const char *mode_of(unsigned m)
 
 static void log_line(struct qtool *t, const char *event, const struct ipk_fmt_kv *kv, size_t n)
 {
-	if (!t->ev)
-		return;
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	struct ipk_fmt_meta m = {++t->nev, (int64_t)ts.tv_sec, (uint32_t)ts.tv_nsec / 1000 * 1000};
-	for (;;) {
-		int r = ipk_fmt_event(&m, event, kv, n, t->json ? IPK_FMT_JSON : IPK_FMT_TEXT,
-				      t->line, t->line_cap);
-		if (r > 0) {
-			fwrite(t->line, 1, (size_t)r, t->ev);
-			return;
-		}
-		if (r != IPK_E_NOSPACE || t->line_cap >= ((size_t)1 << 24))
-			return;
-		char *p = realloc(t->line, t->line_cap * 2);
-		if (!p)
-			return;
-		t->line = p;
-		t->line_cap *= 2;
-	}
+	if (t->ev)
+		ipk_cli_event(t->ev, &t->nev, t->json ? IPK_FMT_JSON : IPK_FMT_TEXT, &t->line,
+			      &t->line_cap, event, kv, n);
 }
 
-#define KV_IP(k, v) {.key = (k), .type = IPK_FMT_KV_IP, .ip = (v)}
-#define KV_INT(k, v) {.key = (k), .type = IPK_FMT_KV_INT, .i = (int64_t)(v)}
-#define KV_STR(k, v) {.key = (k), .type = IPK_FMT_KV_STR, .s = (v)}
-#define KV_BOOL(k, v) {.key = (k), .type = IPK_FMT_KV_BOOL, .i = (v) != 0}
+#define KV_IP IPK_KV_IP
+#define KV_INT IPK_KV_INT
+#define KV_STR IPK_KV_STR
+#define KV_BOOL IPK_KV_BOOL
 
 static void log_event(struct qtool *t, const struct ipk_querier_event *e, int send_err)
 {
@@ -407,7 +351,7 @@ static int write_state(struct qtool *t, FILE *out, uint64_t now)
  * file: ipk_cli_tmp). Returns 0 or -1 after saying why on stderr. */
 static int save_state(struct qtool *t)
 {
-	uint64_t now = virt_now(&t->clk);
+	uint64_t now = ipk_cli_virt_now(&t->clk);
 	if (!t->state) { /* SIGUSR1 without --state: one line on stdout */
 		if (!t->table && write_state(t, stdout, now) == 0)
 			fflush(stdout);
@@ -441,7 +385,7 @@ static void secs(char *b, size_t n, uint32_t ms)
 /* The live table: the screen redrawn from the top, as many groups as the terminal has rows. */
 static void draw_table(struct qtool *t)
 {
-	uint64_t now = virt_now(&t->clk);
+	uint64_t now = ipk_cli_virt_now(&t->clk);
 	struct ipk_querier_status st;
 	ipk_querier_status(&t->q, now, &st);
 	struct winsize ws;
@@ -553,20 +497,6 @@ static int opt_ms(const char *what, const char *s, double min, double max, uint3
 		return -1;
 	*ms = (uint32_t)(v * 1000 + 0.5);
 	return 0;
-}
-
-/* The first IPv4 address of interface name, or 0. */
-static uint32_t if_addr(const char *name)
-{
-	struct ifaddrs *ifa, *i;
-	uint32_t a = 0;
-	if (getifaddrs(&ifa) != 0)
-		return 0;
-	for (i = ifa; i && !a; i = i->ifa_next)
-		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET && strcmp(i->ifa_name, name) == 0)
-			a = ntohl(((const struct sockaddr_in *)(const void *)i->ifa_addr)->sin_addr.s_addr);
-	freeifaddrs(ifa);
-	return a;
 }
 
 static volatile sig_atomic_t usr1;
@@ -698,7 +628,6 @@ int ipk_cmd_querier(int argc, char **argv)
 	t.tx.fd = -1;
 	t.json = json;
 	t.state = state;
-	t.clk.scale = scale;
 	unsigned ifindex;
 	if (ipk_cli_ifindex(PROG, iface, &ifindex) != 0) {
 		ipk_cli_hint(PROG);
@@ -708,7 +637,7 @@ int ipk_cmd_querier(int argc, char **argv)
 		snprintf(t.ifname, sizeof(t.ifname), "%s", iface);
 	if (state && ipk_pcapw_tmpname(state, t.tmp, sizeof(t.tmp)) != 0)
 		return ipk_cli_usage(PROG, "--state: file name too long");
-	if (!have_addr && !(addr = if_addr(t.ifname)))
+	if (!have_addr && !(addr = ipk_cli_if_addr(t.ifname)))
 		return ipk_cli_usage(PROG, "%s has no IPv4 address: give one with --address A "
 					   "(0.0.0.0: query from 0.0.0.0)", t.ifname);
 	cfg.address = addr;
@@ -761,8 +690,8 @@ int ipk_cmd_querier(int argc, char **argv)
 		ll_old = -1;
 	}
 
-	clock_gettime(CLOCK_MONOTONIC, &t.clk.t0);
-	uint64_t now = virt_now(&t.clk);
+	ipk_cli_clock_start(&t.clk, scale);
+	uint64_t now = ipk_cli_virt_now(&t.clk);
 	r = ipk_querier_init(&t.q, &cfg, t.mem, memlen, now, on_event, &t);
 	if (r != 0) {
 		fprintf(stderr, "%s: cannot start the querier: %s\n", PROG, ipk_strerror(r));
@@ -788,9 +717,9 @@ int ipk_cmd_querier(int argc, char **argv)
 	double next_state = state_iv > 0 ? state_iv * 1000 : -1, next_table = 0;
 	ret = IPK_EXIT_OK;
 	while (!ipk_cli_stop) {
-		now = virt_now(&t.clk);
+		now = ipk_cli_virt_now(&t.clk);
 		ipk_querier_tick(&t.q, now);
-		double rnow = real_ms(&t.clk);
+		double rnow = ipk_cli_real_ms(&t.clk);
 		if (duration > 0 && rnow >= duration * 1000)
 			break;
 		if (usr1 || (next_state >= 0 && rnow >= next_state)) {
@@ -807,9 +736,9 @@ int ipk_cmd_querier(int argc, char **argv)
 			fflush(t.ev);
 		double wait = 60000;
 		uint64_t dl = ipk_querier_next_deadline(&t.q);
-		if (dl != UINT64_MAX && real_until(&t.clk, dl) < wait)
-			wait = real_until(&t.clk, dl);
-		rnow = real_ms(&t.clk);
+		if (dl != UINT64_MAX && ipk_cli_real_until(&t.clk, dl) < wait)
+			wait = ipk_cli_real_until(&t.clk, dl);
+		rnow = ipk_cli_real_ms(&t.clk);
 		if (next_state >= 0 && next_state - rnow < wait)
 			wait = next_state - rnow;
 		if (t.table && next_table - rnow < wait)
@@ -839,9 +768,8 @@ int ipk_cmd_querier(int argc, char **argv)
 		}
 		for (int i = 0; i < r; i++) {
 			/* the kernel's arrival stamp, on the machine's clock */
-			double at = (double)(rx[i].ts_ns - ((int64_t)t.clk.t0.tv_sec * 1000000000 +
-							    t.clk.t0.tv_nsec)) / 1e6;
-			ipk_querier_input(&t.q, rx[i].buf, rx[i].len, virt_at(&t.clk, at));
+			double at = ipk_cli_stamp_ms(&t.clk, rx[i].ts_ns);
+			ipk_querier_input(&t.q, rx[i].buf, rx[i].len, ipk_cli_virt_at(&t.clk, at));
 		}
 	}
 	if (t.table)
@@ -855,10 +783,10 @@ int ipk_cmd_querier(int argc, char **argv)
 	}
 	{
 		struct ipk_querier_status st;
-		ipk_querier_status(&t.q, virt_now(&t.clk), &st);
+		ipk_querier_status(&t.q, ipk_cli_virt_now(&t.clk), &st);
 		fprintf(stderr, "%s: %s after %.3f s: %u groups, %llu messages heard, %llu queries sent\n",
 			PROG, ipk_cli_stop ? "stopped by a signal" : ret ? "error" : "done",
-			real_ms(&t.clk) / 1000, st.ngroups,
+			ipk_cli_real_ms(&t.clk) / 1000, st.ngroups,
 			(unsigned long long)st.counters.rx_messages,
 			(unsigned long long)(st.counters.tx_general + st.counters.tx_group +
 					     st.counters.tx_group_source));

@@ -293,6 +293,10 @@ IPK_API int ipk_raw_write_batch(int fd, const struct ipk_raw_out *m, size_t n,
 #define IPK_IGMP_RX_OUTGOING 0x1    /* also deliver the frames this host sends on the interface
 				     * (pkttype IPK_PKT_OUTGOING); off: never */
 #define IPK_IGMP_RX_NO_ALLMULTI 0x2 /* do not put the interface in all-multicast mode */
+#define IPK_IGMP_RX_MCAST_DATA 0x4  /* instead of IGMP: every other IPv4 datagram sent to a
+				     * multicast destination (224.0.0.0/4), the data a sender puts
+				     * on the link (RFC 3918 join and leave delays: ipv4kit host
+				     * --traffic); read the same way */
 
 /* Packet types (sockaddr_ll sll_pkttype). */
 #define IPK_PKT_HOST 0

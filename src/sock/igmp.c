@@ -13,7 +13,7 @@
 #include "ipv4kit/sock.h"
 #include "sock/sock_os.h"
 
-#define RX_FLAGS (IPK_IGMP_RX_OUTGOING | IPK_IGMP_RX_NO_ALLMULTI)
+#define RX_FLAGS (IPK_IGMP_RX_OUTGOING | IPK_IGMP_RX_NO_ALLMULTI | IPK_IGMP_RX_MCAST_DATA)
 
 int ipk_igmp_listen_open(unsigned ifindex, unsigned flags)
 {

@@ -494,13 +494,16 @@ int ipk_os_link_get_mac(int fd, uint8_t mac[6])
  * skb->protocol must be IPv4, with no VLAN tag left on the skb (a tagged frame is the VLAN
  * interface's: the parent's ETH_P_ALL tap sees it untagged, tag aside), the packet type not
  * PACKET_OUTGOING (unless wanted: the jump then compares with a type that does not exist), and
- * the IPv4 protocol byte (offset 9) 2. Accepted frames are kept whole.
+ * the IPv4 protocol byte (offset 9) 2; with IPK_IGMP_RX_MCAST_DATA, the protocol byte not 2 and
+ * the top nibble of the destination (offset 16) 0xe. Accepted frames are kept whole.
  */
-#define IGMP_BPF_LEN 10
-static void igmp_bpf(unsigned flags, struct sock_filter *p)
+#define IGMP_BPF_MAX 13
+#define IGMP_ALU_AND 0x54  /* BPF_ALU|BPF_AND|BPF_K: A &= k */
+/* The program for flags into p[0..IGMP_BPF_MAX); returns its length. */
+static unsigned short igmp_bpf(unsigned flags, struct sock_filter *p)
 {
 	uint32_t out = (flags & IPK_IGMP_RX_OUTGOING) ? 0xffffffffu : PACKET_OUTGOING;
-	const struct sock_filter prog[IGMP_BPF_LEN] = {
+	const struct sock_filter igmp[] = {
 		{IGMP_LD_W_ABS, 0, 0, (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL)},
 		{IGMP_JEQ, 0, 7, ETH_P_IP},
 		{IGMP_LD_W_ABS, 0, 0, (uint32_t)(SKF_AD_OFF + SKF_AD_VLAN_TAG_PRESENT)},
@@ -512,12 +515,32 @@ static void igmp_bpf(unsigned flags, struct sock_filter *p)
 		{IGMP_RET, 0, 0, 0xffffffffu},
 		{IGMP_RET, 0, 0, 0},
 	};
-	memcpy(p, prog, sizeof(prog));
+	const struct sock_filter data[IGMP_BPF_MAX] = {
+		{IGMP_LD_W_ABS, 0, 0, (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL)},
+		{IGMP_JEQ, 0, 10, ETH_P_IP},
+		{IGMP_LD_W_ABS, 0, 0, (uint32_t)(SKF_AD_OFF + SKF_AD_VLAN_TAG_PRESENT)},
+		{IGMP_JEQ, 0, 8, 0},
+		{IGMP_LD_W_ABS, 0, 0, (uint32_t)(SKF_AD_OFF + SKF_AD_PKTTYPE)},
+		{IGMP_JEQ, 6, 0, out},
+		{IGMP_LD_B_ABS, 0, 0, 9},
+		{IGMP_JEQ, 4, 0, IPK_PROTO_IGMP},
+		{IGMP_LD_B_ABS, 0, 0, 16},
+		{IGMP_ALU_AND, 0, 0, 0xf0},
+		{IGMP_JEQ, 0, 1, 0xe0},
+		{IGMP_RET, 0, 0, 0xffffffffu},
+		{IGMP_RET, 0, 0, 0},
+	};
+	if (flags & IPK_IGMP_RX_MCAST_DATA) {
+		memcpy(p, data, sizeof(data));
+		return sizeof(data) / sizeof(data[0]);
+	}
+	memcpy(p, igmp, sizeof(igmp));
+	return sizeof(igmp) / sizeof(igmp[0]);
 }
 
 int ipk_os_igmp_listen_open(unsigned ifindex, unsigned flags)
 {
-	struct sock_filter prog[IGMP_BPF_LEN];
+	struct sock_filter prog[IGMP_BPF_MAX];
 	struct sock_fprog fp;
 	struct packet_mreq mr;
 	struct sockaddr_ll sll;
@@ -528,8 +551,7 @@ int ipk_os_igmp_listen_open(unsigned ifindex, unsigned flags)
 	if (fd < 0)
 		return -errno;
 	memset(&fp, 0, sizeof(fp));
-	igmp_bpf(flags, prog);
-	fp.len = IGMP_BPF_LEN;
+	fp.len = igmp_bpf(flags, prog);
 	fp.filter = prog;
 	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)) != 0)
 		goto fail;
