@@ -200,6 +200,9 @@ struct tool {
 	size_t nacts, cur;       /* next action */
 	uint64_t op;             /* next operation of acts[cur] */
 	uint64_t ops_done, ops_failed;
+	double ops_first_ms, ops_end_ms;  /* real ms of the first change, and when the last one and
+					   * the reports it caused were written (-1: not yet) */
+	uint64_t ops_end_frames, ops_end_records; /* frames and v3 records written by then */
 	double rate;             /* --rate, 0: at once */
 	double tokens, tok_ms;   /* its token bucket (10 ms of burst) */
 	struct set mem_set;      /* (host << 32 | group) of every membership */
@@ -530,6 +533,8 @@ static int run_ops(struct tool *t, double rnow, uint64_t now)
 		}
 		uint32_t host, group;
 		ipk_scen_op(a, t->op, &host, &group);
+		if (t->ops_first_ms < 0)
+			t->ops_first_ms = rnow;
 		apply_op(t, a, host, group, rnow, now);
 		done++;
 		if (++t->op == ipk_scen_nops(a)) {
@@ -704,14 +709,18 @@ static void report(struct tool *t, FILE *f, int json)
 			   "\"hosts_joined\":%u,\"groups\":%u,"
 			   "\"memberships\":%u,\"sources\":%u,\"pending_reports\":%u,\"changes_applied\":%llu,"
 			   "\"changes_failed\":%llu,\"changes_left\":%s,\"tx_first_s\":%.6f,"
-			   "\"tx_last_s\":%.6f,\"memory_bytes\":%zu,\"peak_rss_kib\":%ld,",
+			   "\"tx_last_s\":%.6f,\"changes_first_s\":%.6f,\"changes_done_s\":%.6f,"
+			   "\"changes_frames\":%llu,\"changes_records\":%llu,\"memory_bytes\":%zu,"
+			   "\"peak_rss_kib\":%ld,",
 			ipk_host_profile_name(t->h.cfg.profile), (unsigned long long)t->seed, t->clk.scale,
 			rnow / 1000, st.compat_version, st.robustness, st.query_interval_ms,
 			st.query_response_interval_ms, st.v1_querier_ms, st.v2_querier_ms, t->hosts_joined,
 			st.ngroups,
 			st.nmemberships, st.nsources, st.pending_reports, (unsigned long long)t->ops_done,
 			(unsigned long long)t->ops_failed, t->cur < t->nacts ? "true" : "false",
-			t->tx_first_ms / 1000, t->tx_last_ms / 1000, t->mem_bytes, peak_rss_kib());
+			t->tx_first_ms / 1000, t->tx_last_ms / 1000, t->ops_first_ms / 1000,
+			t->ops_end_ms / 1000, (unsigned long long)t->ops_end_frames,
+			(unsigned long long)t->ops_end_records, t->mem_bytes, peak_rss_kib());
 		fprintf(f, "\"counters\":{\"rx_messages\":%llu,\"rx_queries\":%llu,\"rx_reports_heard\":%llu,"
 			   "\"rx_ignored\":%llu,\"findings\":%llu,\"tx_reports\":%llu,\"tx_records\":%llu,"
 			   "\"tx_leaves\":%llu,\"tx_answers\":%llu,\"answers_scheduled\":%llu,"
@@ -923,6 +932,7 @@ int ipk_cmd_host(int argc, char **argv)
 	static struct tool t; /* large buffers hang off it; one per process */
 	memset(&t, 0, sizeof(t));
 	t.rx = t.data = t.tx = -1;
+	t.ops_first_ms = t.ops_end_ms = -1;
 
 	optind = 1;
 	opterr = 0;
@@ -1155,6 +1165,11 @@ int ipk_cmd_host(int argc, char **argv)
 		int more = run_ops(&t, rnow, now);
 		ipk_host_tick(&t.h, ipk_cli_virt_now(&t.clk));
 		tx_flush(&t);
+		if (t.cur == t.nacts && t.ops_end_ms < 0 && t.ops_first_ms >= 0) {
+			t.ops_end_ms = ipk_cli_real_ms(&t.clk);
+			t.ops_end_frames = t.tx_frames;
+			t.ops_end_records = t.h.ctr.tx_records;
+		}
 		rnow = ipk_cli_real_ms(&t.clk);
 		if (duration > 0 && rnow >= duration * 1000)
 			break;

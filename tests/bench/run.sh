@@ -5,6 +5,7 @@
 #        tests/bench/run.sh --udp-only (only the UDP-through-veth part: tests/bench/udp.sh, needs root)
 #        tests/bench/run.sh --querier-only (only the querier tables: tests/bench/querier.sh)
 #        tests/bench/run.sh --host-role-only (only the host role in process: ipk-host-bench)
+#        tests/bench/run.sh --host-only (only the host emulator tables: tests/bench/host.sh, needs root)
 # env:   IPK_BENCH_BUILD   build dir (default <repo>/build/bench, the `bench` preset)
 #        IPK_BENCH_PACKETS frames in the generated capture (default 1000000)
 #        IPK_BENCH_RUNS    timed runs per micro-benchmark (default 31, at most 64), IPK_BENCH_MS ms per run (2:
@@ -19,6 +20,8 @@
 #                          igmp_rx.sh end to end through a veth, needs root; about 30 s)
 #        IPK_BENCH_NO_HOST_ROLE=1 skip the host role in process (ipk-host-bench: reports built per
 #                          second, joins per second, memory per host; IPK_BENCH_HOST_RUNS runs, default 5)
+#        IPK_BENCH_NO_HOST=1 skip the host emulator section (host.sh: ipv4kit host reports/s vs scapy
+#                          sendp, joins against the Linux bridge, memory; needs root; about 1 min)
 #        IPK_BENCH_NO_INSTALL=1 do not apt-get install the peers (Go, libnet, tcpreplay, scapy)
 #        IPK_BENCH_CALLGRIND=1 also print instructions per op of every ipk-bench operation, counted
 #                          with valgrind --tool=callgrind (stable where timings are noisy; +1 min)
@@ -58,6 +61,9 @@ if [ "${1:-}" = --host-role-only ]; then
 	[ -f "$build/CMakeCache.txt" ] || (cd "$root" && cmake --preset bench >/dev/null) || exit 2
 	host_role
 	exit
+fi
+if [ "${1:-}" = --host-only ]; then
+	IPK_BENCH_BUILD=$build exec bash "$here/host.sh"
 fi
 
 # --- build -------------------------------------------------------------------------------------
@@ -269,6 +275,16 @@ if [ "${IPK_BENCH_NO_HOST_ROLE:-0}" != 1 ]; then
 	log "host role (ipk-host-bench; IPK_BENCH_NO_HOST_ROLE=1 skips it)"
 	echo
 	host_role || { echo; echo "host role benchmark failed (rerun tests/bench/run.sh --host-role-only)."; }
+fi
+# --- host emulator: reports/s vs scapy, joins against the bridge, memory -----------------------
+if [ "${IPK_BENCH_NO_HOST:-0}" != 1 ]; then
+	log "host emulator (tests/bench/host.sh; IPK_BENCH_NO_HOST=1 skips it)"
+	IPK_BENCH_BUILD=$build timeout 600 bash "$here/host.sh"
+	case $? in
+	0) ;;
+	77) echo; echo "host emulator benchmark skipped: network namespaces unavailable (needs root)." ;;
+	*) echo; echo "host emulator benchmark failed (rerun tests/bench/run.sh --host-only)." ;;
+	esac
 fi
 echo
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null). Timings on a shared machine are noisy; rerun: tests/bench/run.sh"
