@@ -125,7 +125,7 @@ stop_querier
 # most 300 s (QI 125 s when the hosts keep their own), 6 s real
 X=50
 querier
-host 1 8.5 --join 239.4.4.4
+host 1 10 --join 239.4.4.4
 sleep 1.5
 ip netns exec "$NS2" "$tool" craft -i "$IF2" ip src="198.18.$N.200" igmp2-query mrt=10 >/dev/null 2>>"$tmp/q.err"
 wait "$HPID"

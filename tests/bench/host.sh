@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# host.sh - the host emulator benchmark tables: IGMPv3 reports built and sent per second through a veth by `ipv4kit host` (one-record and 256-record reports) against scapy sendp of the same reports prebuilt, in the same run; hosts and groups joined per second against the Linux bridge (querier, snooping); memory per host and per membership (ipk-host-bench in process when built, and the command's own tables).
+# host.sh - the host emulator benchmark tables: IGMPv3 reports built and sent per second through a veth by `ipv4kit host` (one-record and 256-record reports) against scapy sendp of the same reports prebuilt, in the same run; hosts and groups joined per second against the Linux bridge (querier, snooping); memory of the command (the state machine's pools and its own tables; the role alone in process: ipk-host-bench, run.sh).
 #
 # usage: tests/bench/host.sh   (run.sh calls it; needs root for namespaces, scapy for the peer)
 # env:   IPK_BENCH_BUILD           build dir with tools/ipv4kit (default <repo>/build/bench)
@@ -19,7 +19,6 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
 	(cd "$root" && cmake --preset bench >/dev/null) || exit 2
 fi
 cmake --build "$build" -j2 --target ipv4kit-cli >/dev/null || exit 2
-cmake --build "$build" -j2 --target ipk-host-bench >/dev/null 2>&1 # h-role's, when present
 tool=$build/tools/ipv4kit
 . "$root/tests/lib/netns.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ipk-hbench.XXXXXX") || exit 2
@@ -148,7 +147,4 @@ echo "| host emulator memory | value |"
 echo "| --- | ---: |"
 echo "| ipv4kit host, $n1 hosts x 1 membership: state machine and tables | $(awk -v m="$m1" -v n="$n1" 'BEGIN { printf "%.0f bytes per host+membership", m / n }') |"
 echo "| the same run's peak RSS | $(awk -v k="$k1" 'BEGIN { printf "%.1f MiB", k / 1024 }') |"
-if [ -x "$build/tests/bench/ipk-host-bench" ]; then
-	"$build/tests/bench/ipk-host-bench" 2>/dev/null | grep -i "memory\|bytes" | sed 's/^/| ipk-host-bench: /; s/$/ | |/'
-fi
 exit 0
