@@ -3,7 +3,7 @@
 #
 # usage: tests/bench/host.sh   (run.sh calls it; needs root for namespaces, scapy for the peer)
 # env:   IPK_BENCH_BUILD           build dir with tools/ipv4kit (default <repo>/build/bench)
-#        IPK_BENCH_HOST_RUNS       runs of each figure, median (default 3)
+#        IPK_BENCH_EMU_RUNS       runs of each figure, median (default 3)
 #        IPK_BENCH_HOST_N          one-record reports per run (default 65535: one per host)
 # Figures, not assertions: exits 0 whatever they are (2 when the build fails, 77 without namespaces).
 set -u
@@ -11,7 +11,7 @@ set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${IPK_BENCH_BUILD:-$root/build/bench}
-runs=${IPK_BENCH_HOST_RUNS:-3}
+runs=${IPK_BENCH_EMU_RUNS:-3}
 n1=${IPK_BENCH_HOST_N:-65535}
 n256=256 # hosts sending one 256-record report each (256 x 256 memberships)
 
