@@ -362,7 +362,7 @@ static void log_event(struct tool *t, const struct ipk_host_event *e, int err)
 	}
 	default: { /* full, and any later kind */
 		struct ipk_fmt_kv kv[] = {KV_INT("clock_ms", e->now_ms), KV_INT("host", e->host),
-					  KV_STR("pool", pool_name(e->old)), KV_IP("group", e->group),
+					  KV_STR("pool", pool_name(e->new_)), KV_IP("group", e->group),
 					  KV_IP("source", e->source)};
 		log_line(t, name, kv, NKV(kv));
 		break;

@@ -122,7 +122,7 @@ enum ipk_host_ev_type {
 	IPK_HEV_SUPPRESS = 5,  /* v1/v2: host's pending answer for group cancelled by another report */
 	IPK_HEV_COMPAT = 6,    /* compatibility mode old -> new_ (1, 2, 3) */
 	IPK_HEV_FULL = 7,      /* a membership or source could not be created (host, group, source;
-				* old: 0 group pool, 1 membership pool, 2 source pool) */
+				* new_: 0 group pool, 1 membership pool, 2 source pool) */
 };
 
 struct ipk_host_event {
