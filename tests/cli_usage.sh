@@ -48,6 +48,16 @@ usage "ipv4kit host" "--hosts: '65536' is not a number from 1 to 65535" host -i 
 usage "ipv4kit host" "--join '0-5:239.1.1.1': column 1: host range '0-5' is not within 0-2" host -i lo --hosts 3 --join 0-5:239.1.1.1
 usage "ipv4kit host" "column 13: bad source address '1.2.3'" host -i lo --hosts 3 --join 0:232.1.1.1@1.2.3
 usage "ipv4kit host" "--profile: 'bsd' is not rfc or linux" host -i lo --hosts 1 --profile bsd
+usage "ipv4kit fuzz" "no interface: give -i IFACE" fuzz
+usage "ipv4kit fuzz" "no target: give --target ADDR" fuzz -i lo
+usage "ipv4kit fuzz" "--target: '239.1.1.1' is not a unicast IPv4 address" fuzz -i lo --target 239.1.1.1
+usage "ipv4kit fuzz" "--mode: 'x' is not ip, igmp-host or igmp-router" fuzz --mode x
+usage "ipv4kit fuzz" "--probe igmp needs --mode igmp-host or igmp-router" fuzz -i lo --target 198.18.0.2 --probe igmp
+usage "ipv4kit fuzz" "--probe: 'udp' is not icmp, igmp, tcp:PORT, cmd:CMD or none" fuzz --probe udp
+usage "ipv4kit fuzz" "--probe tcp:PORT: '0' is not a number from 1 to 65535" fuzz --probe tcp:0
+usage "ipv4kit fuzz" "--keep: '0' is not a number from 1 to 100000" fuzz --keep 0
+usage "ipv4kit fuzz" "--from and --craft cannot be combined" fuzz -i lo --target 198.18.0.2 --from x.pcap --craft 'raw'
+usage "ipv4kit fuzz" "--count and --duration cannot be combined" fuzz -i lo --target 198.18.0.2 -c 5 -d 1
 usage "ipv4kit send" "unknown option '--nope'" send --nope=3 198.18.0.1
 usage "ipv4kit send" "-S: '239.1.1.1' is not a unicast" send -S 239.1.1.1 198.18.0.1
 usage "ipv4kit replay" "no mode" replay

@@ -39,6 +39,12 @@ int ipk_cmd_replay(int argc, char **argv);
 int ipk_cmd_craft(int argc, char **argv);
 int ipk_cmd_querier(int argc, char **argv);
 int ipk_cmd_host(int argc, char **argv);
+int ipk_cmd_fuzz(int argc, char **argv);
+
+/* craft's packet language (tools/craft.c), shared with `fuzz --craft`: build the IPv4 datagram
+ * that the words argv[1..argc) describe (as `ipv4kit craft` takes them, without options) into
+ * out[0..cap). Returns its length, or -1 after a usage message naming the word. Not reentrant. */
+int ipk_craft_dgram(int argc, char **argv, uint8_t *out, size_t cap);
 
 /* Payload of `ipv4kit send`: IPK_SEND_MAGIC, the decimal sequence number (from 1), a space, then
  * the --payload text or filler; `ipv4kit listen` shows the number as seq. */

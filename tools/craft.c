@@ -102,6 +102,7 @@ struct spec {
 #define F_SRC 0x20
 #define F_DST 0x40
 
+static struct spec cur; /* the packet being built (spec_build) */
 static uint32_t addrs[MAXADDR];
 static size_t naddrs;
 static uint8_t auxpool[MAXREC * 16];
@@ -1071,35 +1072,35 @@ static int parse_output(struct out *o, int argc, char **argv, int *i)
 #undef VAL
 }
 
-int ipk_cmd_craft(int argc, char **argv)
+/* Parse craft's words argv[1..argc) into cur and build the payload into pay: options (words
+ * starting with '-') go to parse_output(o), or are refused when o is NULL. Returns the payload
+ * length, or -1 after a usage message. */
+static int spec_build(int argc, char **argv, struct out *o, uint8_t *pay)
 {
-	static struct spec sp;
-	static uint8_t frame[IPK_ETH_HLEN + 65536 + 64], pay[MAXPAY + 1];
-	struct out o = {.append = 1, .count = 1, .snap = -1,
-			.mac_src = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01},
-			.mac_dst = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02}};
 	struct ipk_ip4 given;
-	memset(&sp, 0, sizeof(sp));
+	memset(&cur, 0, sizeof(cur));
 	memset(&given, 0, sizeof(given));
 	naddrs = nauxpool = 0;
-	sp.dscp = sp.ecn = -1;
-	sp.type = sp.code = sp.csum = sp.mrc = sp.qrv = sp.qqic = sp.resv = sp.nsrcs = sp.nrecs = -1;
-	sp.sport = sp.dport = sp.ulen = sp.icmp_id = sp.icmp_seq = -1;
-	sp.flag_set[0] = sp.flag_set[1] = sp.flag_set[2] = -1;
-	ipk_wbuf_init(&sp.ow, sp.opts, sizeof(sp.opts));
-	sp.h = given;
+	cur.dscp = cur.ecn = -1;
+	cur.type = cur.code = cur.csum = cur.mrc = cur.qrv = cur.qqic = cur.resv = cur.nsrcs = cur.nrecs = -1;
+	cur.sport = cur.dport = cur.ulen = cur.icmp_id = cur.icmp_seq = -1;
+	cur.flag_set[0] = cur.flag_set[1] = cur.flag_set[2] = -1;
+	ipk_wbuf_init(&cur.ow, cur.opts, sizeof(cur.opts));
+	cur.h = given;
 
 	enum { S_NONE, S_IP, S_PAY } part = S_NONE;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (a[0] == '-' && a[1]) {
-			if (parse_output(&o, argc, argv, &i))
-				return IPK_EXIT_USAGE;
+			if (!o)
+				return bad(a, "not a packet word (options go outside the packet spec)");
+			if (parse_output(o, argc, argv, &i))
+				return -1;
 			continue;
 		}
 		if (!strcmp(a, "ip")) {
 			if (part != S_NONE)
-				return bad(a, "the ip part comes first, once"), IPK_EXIT_USAGE;
+				return bad(a, "the ip part comes first, once");
 			part = S_IP;
 			continue;
 		}
@@ -1109,59 +1110,84 @@ int ipk_cmd_craft(int argc, char **argv)
 				break;
 		if (k < sizeof(kinds) / sizeof(kinds[0])) {
 			if (part == S_PAY)
-				return bad(a, "only one payload per packet"), IPK_EXIT_USAGE;
+				return bad(a, "only one payload per packet");
 			part = S_PAY;
-			sp.kind = kinds[k].kind;
-			sp.ptype = kinds[k].type;
+			cur.kind = kinds[k].kind;
+			cur.ptype = kinds[k].type;
 			continue;
 		}
 		int r;
 		if (part == S_IP) {
-			sp.h = given;
-			r = ip_field(&sp, a);
-			given = sp.h;
+			cur.h = given;
+			r = ip_field(&cur, a);
+			given = cur.h;
 		} else if (part == S_PAY) {
-			r = payload_field(&sp, a);
+			r = payload_field(&cur, a);
 		} else {
 			r = bad(a, "expected 'ip' or a payload (igmp1-query igmp1-report igmp2-query "
 				   "igmp2-report igmp2-leave igmp3-query igmp3-report igmp udp icmp-echo "
 				   "icmp-echo-reply icmp raw)");
 		}
 		if (r)
-			return IPK_EXIT_USAGE;
+			return -1;
 	}
-	if (sp.kind == K_NONE) {
+	if (cur.kind == K_NONE) {
 		if (part == S_NONE)
-			return ipk_cli_usage(PROG, "no packet given: [ip FIELD...] PAYLOAD [FIELD...]");
-		sp.kind = K_RAW; /* header only: `ip dst=... proto=6` */
+			return ipk_cli_usage(PROG, "no packet given: [ip FIELD...] PAYLOAD [FIELD...]"), -1;
+		cur.kind = K_RAW; /* header only: `ip dst=... proto=6` */
 	}
-	if (sp.kind == K_IGMP && sp.type < 0)
-		return bad("igmp", "needs type=N (or use igmp1-*, igmp2-*, igmp3-*)"), IPK_EXIT_USAGE;
+	if (cur.kind == K_IGMP && cur.type < 0)
+		return bad("igmp", "needs type=N (or use igmp1-*, igmp2-*, igmp3-*)");
+
+	/* IGMP first: its message decides the default header; the rest after the header (the UDP
+	 * checksum covers the final addresses). */
+	int plen = 0;
+	if (is_igmp(cur.kind)) {
+		if ((plen = build_igmp(&cur, pay, MAXPAY)) < 0)
+			return -1;
+		ipk_igmp_ip4_defaults(pay, (size_t)plen, 0, &cur.h);
+	}
+	if (finish_ip(&cur, &given))
+		return -1;
+	if (!is_igmp(cur.kind) && (plen = build_l4(&cur, pay, MAXPAY)) < 0)
+		return -1;
+	return plen;
+}
+
+int ipk_craft_dgram(int argc, char **argv, uint8_t *out, size_t cap)
+{
+	static uint8_t pay[MAXPAY + 1];
+	int plen = spec_build(argc, argv, NULL, pay);
+	if (plen < 0)
+		return -1;
+	int hl = ipk_ip4_marshal(&cur.h, (size_t)plen, cur.keep, out, cap);
+	if (hl < 0 || (size_t)hl + (size_t)plen > cap)
+		return bad("ip", "cannot build the datagram: %s", hl < 0 ? ipk_strerror(hl) : "too long");
+	memcpy(out + hl, pay, (size_t)plen);
+	return hl + plen;
+}
+
+int ipk_cmd_craft(int argc, char **argv)
+{
+	static uint8_t frame[IPK_ETH_HLEN + 65536 + 64], pay[MAXPAY + 1];
+	struct out o = {.append = 1, .count = 1, .snap = -1,
+			.mac_src = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01},
+			.mac_dst = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02}};
+	int plen = spec_build(argc, argv, &o, pay);
+	if (plen < 0)
+		return IPK_EXIT_USAGE;
 	if (!o.wpath && !o.iface && !o.verbose)
 		o.hexout = 1;
 	if (o.wpath && !strcmp(o.wpath, "-") && (o.hexout || o.verbose))
 		return bad("-w -", "the capture goes to stdout: --hex and -v cannot go there too"),
 		       IPK_EXIT_USAGE;
 
-	/* IGMP first: its message decides the default header; the rest after the header (the UDP
-	 * checksum covers the final addresses). */
-	int plen = 0;
-	if (is_igmp(sp.kind)) {
-		if ((plen = build_igmp(&sp, pay, MAXPAY)) < 0)
-			return IPK_EXIT_USAGE;
-		ipk_igmp_ip4_defaults(pay, (size_t)plen, 0, &sp.h);
-	}
-	if (finish_ip(&sp, &given))
-		return IPK_EXIT_USAGE;
-	if (!is_igmp(sp.kind) && (plen = build_l4(&sp, pay, MAXPAY)) < 0)
-		return IPK_EXIT_USAGE;
-
 	/* Marshal once to check the header; the frame is rebuilt per packet only when the ID moves. */
 	size_t l3 = o.ether ? IPK_ETH_HLEN : 0;
-	int hl = ipk_ip4_marshal(&sp.h, (size_t)plen, sp.keep, frame + l3, sizeof(frame) - l3 - MAXPAY);
+	int hl = ipk_ip4_marshal(&cur.h, (size_t)plen, cur.keep, frame + l3, sizeof(frame) - l3 - MAXPAY);
 	if (hl < 0)
 		return bad("ip", "cannot build the header: %s", ipk_strerror(hl)), IPK_EXIT_USAGE;
-	if ((size_t)hl + (size_t)plen > 65535 && !(sp.keep & IPK_IP4_KEEP_TOTLEN))
+	if ((size_t)hl + (size_t)plen > 65535 && !(cur.keep & IPK_IP4_KEEP_TOTLEN))
 		return bad("ip", "datagram longer than 65535 bytes"), IPK_EXIT_USAGE;
 	memcpy(frame + l3 + hl, pay, (size_t)plen);
 	size_t flen = l3 + (size_t)hl + (size_t)plen;
@@ -1192,7 +1218,7 @@ int ipk_cmd_craft(int argc, char **argv)
 			return IPK_EXIT_USAGE;
 		}
 		/* --link ether: the frame as built through a packet socket; else IP_HDRINCL */
-		fd = o.ether ? ipk_link_open(ifindex) : ipk_raw_open(sp.h.proto ? sp.h.proto : 255, 1);
+		fd = o.ether ? ipk_link_open(ifindex) : ipk_raw_open(cur.h.proto ? cur.h.proto : 255, 1);
 		int r = fd < 0 ? fd : 0;
 		if (fd >= 0 && o.ether && !o.mac_src_given)
 			r = ipk_link_get_mac(fd, o.mac_src);
@@ -1207,16 +1233,16 @@ int ipk_cmd_craft(int argc, char **argv)
 				ipk_pcapw_abort(&w);
 			return IPK_EXIT_USAGE;
 		}
-		if (!o.ether && ipk_ip4_is_multicast(sp.h.dst))
+		if (!o.ether && ipk_ip4_is_multicast(cur.h.dst))
 			(void)ipk_mcast_set_if(fd, ifindex);
 		if (!o.ether)
 			hdrincl_note(o.iface, frame, flen);
 	}
-	if (o.ether && fd >= 0 && !o.mac_dst_given && !ipk_ip4_is_multicast(sp.h.dst) &&
-	    sp.h.dst != 0xffffffffu) {
+	if (o.ether && fd >= 0 && !o.mac_dst_given && !ipk_ip4_is_multicast(cur.h.dst) &&
+	    cur.h.dst != 0xffffffffu) {
 		bad("--mac-dst", "needed to send to the unicast %u.%u.%u.%u through --link ether "
-			"(a peer drops frames for another MAC)", sp.h.dst >> 24, sp.h.dst >> 16 & 255,
-		    sp.h.dst >> 8 & 255, sp.h.dst & 255);
+			"(a peer drops frames for another MAC)", cur.h.dst >> 24, cur.h.dst >> 16 & 255,
+		    cur.h.dst >> 8 & 255, cur.h.dst & 255);
 		close(fd);
 		if (pw)
 			ipk_pcapw_abort(&w);
@@ -1227,10 +1253,10 @@ int ipk_cmd_craft(int argc, char **argv)
 		const uint8_t *dmac = o.mac_dst;
 		uint8_t mc[6];
 		struct ipk_wbuf eb;
-		if (!o.mac_dst_given && ipk_ip4_is_multicast(sp.h.dst)) {
-			ipk_eth_mcast_mac(sp.h.dst, mc);
+		if (!o.mac_dst_given && ipk_ip4_is_multicast(cur.h.dst)) {
+			ipk_eth_mcast_mac(cur.h.dst, mc);
 			dmac = mc;
-		} else if (!o.mac_dst_given && sp.h.dst == 0xffffffffu) {
+		} else if (!o.mac_dst_given && cur.h.dst == 0xffffffffu) {
 			dmac = bc;
 		}
 		ipk_wbuf_init(&eb, frame, IPK_ETH_HLEN);
@@ -1248,12 +1274,12 @@ int ipk_cmd_craft(int argc, char **argv)
 	memset(&cm, 0, sizeof(cm));
 	cm.has = IPK_CM_PKTINFO;
 	cm.ifindex = ifindex;
-	uint16_t id0 = sp.h.id;
+	uint16_t id0 = cur.h.id;
 	unsigned long n;
 	for (n = 0; n < o.count && !ipk_cli_stop; n++) {
 		if (o.inc_id && n) {
-			sp.h.id = (uint16_t)(id0 + n);
-			int r = ipk_ip4_marshal(&sp.h, (size_t)plen, sp.keep, frame + l3, (size_t)hl);
+			cur.h.id = (uint16_t)(id0 + n);
+			int r = ipk_ip4_marshal(&cur.h, (size_t)plen, cur.keep, frame + l3, (size_t)hl);
 			if (r != hl)
 				return bad("--inc-id", "cannot rebuild the header"), IPK_EXIT_USAGE;
 		}
@@ -1289,7 +1315,7 @@ int ipk_cmd_craft(int argc, char **argv)
 				break;
 			struct ipk_msg fm = {.buf = frame, .len = flen};
 			int r = o.ether ? ipk_link_write_batch(fd, &fm, 1, 0)
-					: ipk_raw_write(fd, &sp.h, sp.keep, pay, (size_t)plen, 0, &cm);
+					: ipk_raw_write(fd, &cur.h, cur.keep, pay, (size_t)plen, 0, &cm);
 			if (r == 0)
 				r = -EAGAIN; /* a batch of one that sent nothing */
 			if (r < 0) {

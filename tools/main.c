@@ -20,6 +20,8 @@ static const struct ipk_cmd cmds[] = {
 	 ipk_cmd_querier},
 	{"host", "emulate up to 65,535 IGMP hosts: joins, leaves, answers, join/leave delays (RFC 3918)",
 	 ipk_cmd_host},
+	{"fuzz", "fuzz another IPv4/IGMP stack over the wire: mutated packets, liveness probes, reproducers",
+	 ipk_cmd_fuzz},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -36,7 +38,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return ipk_cli_usage("ipv4kit", "no command given (decode, listen, send, replay, craft, querier, host)");
+		return ipk_cli_usage("ipv4kit", "no command given (decode, listen, send, replay, craft, querier, host, fuzz)");
 	const char *c = argv[1];
 	if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0 || strcmp(c, "help") == 0) {
 		usage(stdout);
