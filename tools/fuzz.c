@@ -69,7 +69,7 @@ struct fz {
 	int mode, probe, json, hdrincl, tty, verbose;
 	uint16_t tcp_port;
 	unsigned long count, every, keep;
-	double duration, rate, wait;
+	double duration, rate, wait, recover;
 	/* sockets */
 	int lfd, rfd, icmp_fd, rx_fd;
 	struct ipk_igmp_tx tx;
@@ -85,6 +85,8 @@ struct fz {
 	size_t nring;
 	/* counters */
 	uint64_t sent, failed, probes, probe_fail;
+	uint64_t stalls, stall_first; /* the target came back by itself: how often, first packet */
+	double stall_max;             /* the longest, seconds */
 	uint64_t run_sent, run_probes, run_probe_fail; /* of the run itself: the counters above
 						* go on counting ddmin's replays and probes */
 	int last_err;
@@ -693,11 +695,12 @@ static void report(struct fz *z, const struct finding *fd, double secs)
 		       (unsigned long long)z->seed, mode_names[z->mode], t);
 		jstr(stdout, z->iface);
 		printf(",\"seeds\":%zu,\"sent\":%llu,\"failed\":%llu,\"seconds\":%.3f,\"pps\":%.0f,"
-		       "\"probe\":\"%s\",\"probes\":%llu,\"probe_failures\":%llu,\"interrupted\":%s,"
-		       "\"down\":%s",
+		       "\"probe\":\"%s\",\"probes\":%llu,\"probe_failures\":%llu,\"stalls\":%llu,"
+		       "\"stall_first\":%llu,\"stall_max_s\":%.3f,\"interrupted\":%s,\"down\":%s",
 		       z->nseeds, (unsigned long long)z->run_sent, (unsigned long long)z->failed, secs, pps,
 		       probe_names[z->probe], (unsigned long long)z->run_probes,
-		       (unsigned long long)z->run_probe_fail, ipk_cli_stop ? "true" : "false",
+		       (unsigned long long)z->run_probe_fail, (unsigned long long)z->stalls,
+		       (unsigned long long)z->stall_first, z->stall_max, ipk_cli_stop ? "true" : "false",
 		       fd ? "true" : "false");
 		if (fd) {
 			printf(",\"down_after\":%llu,\"found_s\":%.3f,\"kept\":%zu,\"kept_path\":",
@@ -731,8 +734,12 @@ static void report(struct fz *z, const struct finding *fd, double secs)
 	       (unsigned long long)z->run_probes, probe_names[z->probe],
 	       (unsigned long long)z->run_probe_fail,
 	       ipk_cli_stop ? ", interrupted" : "");
+	if (z->stalls)
+		printf("target stalled %llu time%s (first after packet %llu; the longest %.1f s without an "
+		       "answer) and answered again by itself\n", (unsigned long long)z->stalls,
+		       z->stalls == 1 ? "" : "s", (unsigned long long)z->stall_first, z->stall_max);
 	if (!fd) {
-		printf("target alive: it answered every probe\n");
+		printf("target alive: %s\n", z->stalls ? "it answered the last probe" : "it answered every probe");
 		return;
 	}
 	printf("target DOWN: the probe failed after packet %llu (%.3f s into the run)\n",
@@ -797,7 +804,7 @@ static void usage(FILE *f)
 		"usage: ipv4kit fuzz -i IFACE --target ADDR [--seed N] [--from FILE | --craft 'SPEC'...]\n"
 		"                    [--mode ip|igmp-host|igmp-router] [--rate PPS] [--count N | --duration S]\n"
 		"                    [--probe icmp|igmp|tcp:PORT|cmd:CMD|none] [--probe-every N] [--probe-wait S]\n"
-		"                    [--restart-cmd CMD] [--keep K] [--out DIR] [--hdrincl] [--mac-dst MAC]\n"
+		"                    [--recover S] [--restart-cmd CMD] [--keep K] [--out DIR] [--hdrincl] [--mac-dst MAC]\n"
 		"                    [-w FILE] [--json] [-v]\n"
 		"\n"
 		"Send mutated copies of valid seed packets (one field changed per packet by the\n"
@@ -825,6 +832,9 @@ static void usage(FILE *f)
 		"      --probe-every N     packets between probes, 1..1e9 (default 1000)\n"
 		"      --probe-wait S      seconds to wait for an answer, 0.01..60 (default 0.5; the\n"
 		"                          igmp probe's Max Resp Time)\n"
+		"      --recover S         after a failed probe and its retry, probe S more seconds,\n"
+		"                          0..600 (default 2): a target that answers again stalled (counted,\n"
+		"                          the run goes on); one that does not is down\n"
 		"      --restart-cmd CMD   shell command that restarts the target; without it a finding\n"
 		"                          is saved but not minimised\n"
 		"  -k, --keep K            packets kept for the reproducer, 1..%d (default: twice\n"
@@ -972,6 +982,26 @@ static int write_only(struct fz *z)
 	return IPK_EXIT_OK;
 }
 
+/* After a failed probe: whether the target answers again by itself within --recover seconds (a
+ * stall, counted, and the run goes on) or stays silent (down). */
+static int recovers(struct fz *z, uint64_t idx)
+{
+	double t0 = now_s();
+	while (now_s() - t0 < z->recover && !ipk_cli_stop) {
+		z->probes++;
+		if (probe_once(z)) {
+			double d = now_s() - t0 + 2 * z->wait; /* the two failed probes too */
+			if (!z->stalls++)
+				z->stall_first = idx;
+			if (d > z->stall_max)
+				z->stall_max = d;
+			return 1;
+		}
+		z->probe_fail++;
+	}
+	return 0;
+}
+
 /* The fuzzing loop: batches of mutated packets, a probe every z->every packets. Returns the
  * packet count at which the target stopped answering, or 0. */
 static uint64_t run(struct fz *z)
@@ -1011,7 +1041,7 @@ static uint64_t run(struct fz *z)
 		idx += n;
 		if (idx >= next_probe) {
 			next_probe += z->every;
-			if (z->probe != P_NONE && !alive(z) && !ipk_cli_stop)
+			if (z->probe != P_NONE && !alive(z) && !ipk_cli_stop && !recovers(z, idx))
 				return idx;
 		}
 		if (z->tty) {
@@ -1027,7 +1057,7 @@ static uint64_t run(struct fz *z)
 
 int ipk_cmd_fuzz(int argc, char **argv)
 {
-	enum { O_FROM = 256, O_CRAFT, O_EVERY, O_WAIT, O_RESTART, O_JSON, O_HDRINCL, O_MACDST };
+	enum { O_FROM = 256, O_CRAFT, O_EVERY, O_WAIT, O_RESTART, O_JSON, O_HDRINCL, O_MACDST, O_RECOVER };
 	static const struct option lopts[] = {
 		{"interface", required_argument, NULL, 'i'}, {"target", required_argument, NULL, 't'},
 		{"seed", required_argument, NULL, 's'},      {"from", required_argument, NULL, O_FROM},
@@ -1036,6 +1066,7 @@ int ipk_cmd_fuzz(int argc, char **argv)
 		{"duration", required_argument, NULL, 'd'},  {"probe", required_argument, NULL, 'p'},
 		{"probe-every", required_argument, NULL, O_EVERY},
 		{"probe-wait", required_argument, NULL, O_WAIT},
+		{"recover", required_argument, NULL, O_RECOVER},
 		{"restart-cmd", required_argument, NULL, O_RESTART},
 		{"keep", required_argument, NULL, 'k'},      {"out", required_argument, NULL, 'o'},
 		{"hdrincl", no_argument, NULL, O_HDRINCL},   {"mac-dst", required_argument, NULL, O_MACDST},
@@ -1051,6 +1082,7 @@ int ipk_cmd_fuzz(int argc, char **argv)
 	z.lfd = z.rfd = z.icmp_fd = z.rx_fd = z.tx.fd = -1;
 	z.every = 1000;
 	z.wait = 0.5;
+	z.recover = 2;
 	z.outdir = ".";
 	optind = 1;
 	opterr = 0;
@@ -1105,6 +1137,10 @@ int ipk_cmd_fuzz(int argc, char **argv)
 			break;
 		case O_WAIT:
 			if (ipk_cli_real(PROG, "--probe-wait", optarg, 0.01, 60, &z.wait))
+				return IPK_EXIT_USAGE;
+			break;
+		case O_RECOVER:
+			if (ipk_cli_real(PROG, "--recover", optarg, 0, 600, &z.recover))
 				return IPK_EXIT_USAGE;
 			break;
 		case O_RESTART: z.restart_cmd = optarg; break;
