@@ -203,6 +203,27 @@ void ipk_cli_event(FILE *f, uint64_t *seq, int style, char **line, size_t *cap, 
 	}
 }
 
+int ipk_cli_save(const char *prog, const char *what, const char *path, const char *tmp,
+		 int (*fill)(void *arg, FILE *f), void *arg)
+{
+	(void)ipk_cli_tmp(tmp);
+	errno = 0;
+	FILE *f = fopen(tmp, "w");
+	int ok = f && fill(arg, f) == 0 && !ferror(f);
+	if (f && fclose(f) != 0)
+		ok = 0;
+	if (ok && rename(tmp, path) != 0)
+		ok = 0;
+	int e = errno;
+	if (!ok)
+		unlink(tmp);
+	(void)ipk_cli_tmp(NULL);
+	if (!ok)
+		fprintf(stderr, "%s: %s: cannot write %s: %s\n", prog, what, path,
+			e ? strerror(e) : "write error");
+	return ok ? 0 : -1;
+}
+
 /* ---- numbers ---- */
 
 int ipk_cli_num(const char *prog, const char *what, const char *s, unsigned long min,

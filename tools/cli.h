@@ -126,6 +126,13 @@ void ipk_cli_event(FILE *f, uint64_t *seq, int style, char **line, size_t *cap, 
 #define IPK_KV_STR(k, v) {.key = (k), .type = IPK_FMT_KV_STR, .s = (v)}
 #define IPK_KV_BOOL(k, v) {.key = (k), .type = IPK_FMT_KV_BOOL, .i = (v) != 0}
 
+/* Write a file atomically: fill(arg, f) writes tmp (a name from ipk_pcapw_tmpname, announced
+ * with ipk_cli_tmp so a second signal removes it) and returns 0 or -1; then tmp is renamed over
+ * path. On any failure tmp is removed and "PROG: WHAT: cannot write PATH: why" goes to stderr.
+ * Returns 0 or -1. */
+int ipk_cli_save(const char *prog, const char *what, const char *path, const char *tmp,
+		 int (*fill)(void *arg, FILE *f), void *arg);
+
 /* Signals. ipk_cli_signals(poll) catches SIGINT, SIGTERM and SIGHUP (no SA_RESTART). With poll,
  * the first one sets ipk_cli_stop to the signal number for the caller's loop to see, and the
  * caller finishes or removes its temporary file itself; a second one, or any one without poll

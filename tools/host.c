@@ -786,27 +786,15 @@ static void report(struct tool *t, FILE *f, int json)
 }
 
 /* --stats: PATH.tmp.PID written whole, then renamed over PATH. 0 or -1 after saying why. */
+static int fill_stats(void *arg, FILE *f)
+{
+	report(arg, f, 1);
+	return 0;
+}
+
 static int save_stats(struct tool *t)
 {
-	(void)ipk_cli_tmp(t->tmp);
-	FILE *f = fopen(t->tmp, "w");
-	int ok = f != NULL;
-	if (f) {
-		report(t, f, 1);
-		if (ferror(f))
-			ok = 0;
-		if (fclose(f) != 0)
-			ok = 0;
-	}
-	if (ok && rename(t->tmp, t->stats) != 0)
-		ok = 0;
-	int e = errno;
-	if (!ok)
-		unlink(t->tmp);
-	(void)ipk_cli_tmp(NULL);
-	if (!ok)
-		fprintf(stderr, "%s: --stats: cannot write %s: %s\n", PROG, t->stats, strerror(e));
-	return ok ? 0 : -1;
+	return ipk_cli_save(PROG, "--stats", t->stats, t->tmp, fill_stats, t);
 }
 
 /* The live line on a terminal (stderr), redrawn in place. */

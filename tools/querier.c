@@ -349,6 +349,12 @@ static int write_state(struct qtool *t, FILE *out, uint64_t now)
 
 /* --state: PATH.tmp.PID written whole, then renamed over PATH (a signal removes the temporary
  * file: ipk_cli_tmp). Returns 0 or -1 after saying why on stderr. */
+static int fill_state(void *arg, FILE *f)
+{
+	struct qtool *t = arg;
+	return write_state(t, f, ipk_cli_virt_now(&t->clk));
+}
+
 static int save_state(struct qtool *t)
 {
 	uint64_t now = ipk_cli_virt_now(&t->clk);
@@ -357,20 +363,7 @@ static int save_state(struct qtool *t)
 			fflush(stdout);
 		return 0;
 	}
-	(void)ipk_cli_tmp(t->tmp);
-	FILE *f = fopen(t->tmp, "w");
-	int ok = f && write_state(t, f, now) == 0;
-	if (f && fclose(f) != 0)
-		ok = 0;
-	if (ok && rename(t->tmp, t->state) != 0)
-		ok = 0;
-	int e = errno;
-	if (!ok)
-		unlink(t->tmp);
-	(void)ipk_cli_tmp(NULL);
-	if (!ok)
-		fprintf(stderr, "%s: --state: cannot write %s: %s\n", PROG, t->state, strerror(e));
-	return ok ? 0 : -1;
+	return ipk_cli_save(PROG, "--state", t->state, t->tmp, fill_state, t);
 }
 
 /* Seconds with one decimal, "-" for 0 (not running). */
