@@ -4,6 +4,8 @@
 #   RUNS     executions per run (libFuzzer -runs; default 200000)
 #   SEEDS    runs per harness and variant, libFuzzer -seed=1..SEEDS (default 3)
 #   HARNESS  default: every harness with a _mut twin (igmp igmprt ip4rt ipopt packet, those present)
+# IPK_COMPARE_ONE=1: start from one valid seed per harness instead of the whole seed corpus
+# (a v3 group-and-source query for igmp, igmprt, ip4rt and packet; RA+TS+NOP for ipopt).
 # Builds build/fuzz-mut (clang, ASan+UBSan, IPK_FUZZ_MUTATOR=ON); each run starts from a scratch
 # copy of fuzz/corpus/HARNESS and runs under nice -n 19. Edges: libFuzzer's final "cov:" (inline
 # 8-bit counters of the instrumented library and harness hit so far), features "ft:".
@@ -30,7 +32,15 @@ export ASAN_OPTIONS=detect_leaks=0
 one() {
 	rm -rf "$tmp/c"
 	mkdir "$tmp/c"
-	find "fuzz/corpus/$2" -maxdepth 1 -type f ! -name 'crash-*' -exec cp {} "$tmp/c/" \;
+	if [ -n "${IPK_COMPARE_ONE:-}" ]; then
+		case $2 in
+		igmp | igmprt) cp "fuzz/corpus/$2/v3-gs-query-3src" "$tmp/c/" ;;
+		ip4rt | packet) cp "fuzz/corpus/$2/igmp-v3-gs-query-3src" "$tmp/c/" ;;
+		ipopt) cp fuzz/corpus/ipopt/mix-ra-ts-nop "$tmp/c/" ;;
+		esac
+	else
+		find "fuzz/corpus/$2" -maxdepth 1 -type f ! -name 'crash-*' -exec cp {} "$tmp/c/" \;
+	fi
 	local t0 t1 line
 	t0=$(date +%s.%N)
 	line=$(nice -n 19 "$b/fuzz/$1" -runs="$runs" -seed="$3" "$tmp/c" 2>&1 | grep -E '^#[0-9]+[[:space:]]+DONE' | tail -1)
@@ -51,6 +61,6 @@ for h in "${hs[@]}"; do
 		read -r e f t <<<"$(one "fuzz_${h}_mut" "$h" "$s")"
 		e1+=" $e" f1+=" $f" s1=$(awk "BEGIN { print $s1 + $t }")
 	done
-	printf '| %s | %s x %s | %s | %s | %s | %s | %.0f / %.0f |\n' "$h" "$runs" "$seeds" "$(summ "$e0")" \
+	printf '| %s | %s x %s | %s | %s | %s | %s | %.1f / %.1f |\n' "$h" "$runs" "$seeds" "$(summ "$e0")" \
 		"$(summ "$e1")" "$(summ "$f0")" "$(summ "$f1")" "$s0" "$s1"
 done

@@ -458,7 +458,7 @@ static void test_modes(void **state)
 		(void)mutate_copy(&gm, &seeds[i % 4], out, CAP, &info);
 		assert_int_equal(info.layer, IPK_LAYER_IGMP);
 		(void)mutate_copy(&om, &seeds[2], out, CAP, &info);
-		assert_true(info.op >= IPK_MUT_OPT_INSERT && info.op <= IPK_MUT_OPT_PTR);
+		assert_true(info.op >= IPK_MUT_OPT_INSERT && info.op <= IPK_MUT_OPT_DATA);
 	}
 }
 

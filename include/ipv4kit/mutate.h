@@ -38,6 +38,7 @@ enum ipk_mut_op {
 	IPK_MUT_OPT_DELETE,
 	IPK_MUT_OPT_LEN,      /* the length byte of one option */
 	IPK_MUT_OPT_PTR,      /* the pointer byte of RR, LSRR, SSRR or TS */
+	IPK_MUT_OPT_DATA,     /* one byte of an option's data (TS overflow/flags, RA value, ...) */
 	IPK_MUT_IGMP_TYPE,
 	IPK_MUT_IGMP_LEN,     /* message length: 8 (v1/v2), 9-11 (invalid query), 12 (v3), +-1, +-4 */
 	IPK_MUT_IGMP_CODE,    /* Max Resp Code: 0, 1, 127, 128, 255, float boundaries */

@@ -393,17 +393,30 @@ static int opt_byte(struct mut_ctx *c, int op)
 {
 	struct ipk_mutator *m = c->m;
 	unsigned cand[MUT_MAXOPTS], n = 0;
-	for (unsigned i = 0; i < c->nopt; i++)
-		if (op == IPK_MUT_OPT_LEN ? c->opt[i].len >= 2 : is_routed(c->opt[i].type) && c->opt[i].len >= 3)
+	for (unsigned i = 0; i < c->nopt; i++) {
+		const struct ipk_opt *o = &c->opt[i];
+		if (op == IPK_MUT_OPT_LEN ? o->len >= 2
+		    : op == IPK_MUT_OPT_PTR ? is_routed(o->type) && o->len >= 3
+					    : o->len > 2 + is_routed(o->type))
 			cand[n++] = i;
+	}
 	if (!n)
 		return -1;
 	unsigned k = cand[mut_rand(m, n)];
 	const struct ipk_opt *o = &c->opt[k];
-	size_t at = IPK_IP4_MINLEN + o->off + (op == IPK_MUT_OPT_LEN ? 1 : 2);
+	/* the data: after the type, length and (RR/LSRR/SSRR/TS) pointer bytes */
+	unsigned first = 2 + (unsigned)is_routed(o->type);
+	size_t at = IPK_IP4_MINLEN + o->off +
+		    (op == IPK_MUT_OPT_LEN ? 1 : op == IPK_MUT_OPT_PTR ? 2 : first + mut_rand(m, o->len - first));
 	uint32_t old = c->buf[at], l = o->len, left = (uint32_t)(c->h.opts_len - o->off);
 	uint32_t val;
-	if (op == IPK_MUT_OPT_LEN) {
+	const char *field = op == IPK_MUT_OPT_LEN ? "option length" : op == IPK_MUT_OPT_PTR ? "option pointer"
+											 : "option data";
+	if (op == IPK_MUT_OPT_DATA) {
+		const uint32_t v[] = {0, 1, 0x0f, 0x10, 0x11, 0x13, 0x7f, 0x80, 0xf0, 0xff, old + 1, old - 1,
+				      mut_rand(m, 256)};
+		val = mut_pick(m, v, 13, old, 0xff);
+	} else if (op == IPK_MUT_OPT_LEN) {
 		const uint32_t v[] = {0, 1, 2, 3, l - 1, l + 1, l + 4, left, left + 1, 40, 255};
 		val = mut_pick(m, v, 11, old, 0xff);
 	} else {
@@ -411,8 +424,7 @@ static int opt_byte(struct mut_ctx *c, int op)
 		val = mut_pick(m, v, 12, old, 0xff);
 	}
 	c->buf[at] = (uint8_t)val;
-	mut_note(c, op, IPK_LAYER_IPV4, op == IPK_MUT_OPT_LEN ? "option length" : "option pointer",
-		 (int32_t)k, at, old, val);
+	mut_note(c, op, IPK_LAYER_IPV4, field, (int32_t)k, at, old, val);
 	return 0;
 }
 
@@ -486,6 +498,7 @@ static int ip_can(const struct mut_ctx *c, int op)
 		return c->nopt > 0;
 	case IPK_MUT_OPT_LEN:
 	case IPK_MUT_OPT_PTR:
+	case IPK_MUT_OPT_DATA:
 		return c->nopt > 0;
 	default:
 		return op <= IPK_MUT_IP_CSUM;
@@ -495,9 +508,9 @@ static int ip_can(const struct mut_ctx *c, int op)
 static int can(const struct mut_ctx *c, int op)
 {
 	unsigned mode = c->m->flags & IPK_MUT_MODE_MASK;
-	if (mode == IPK_MUT_MODE_OPTS && (op < IPK_MUT_OPT_INSERT || op > IPK_MUT_OPT_PTR))
+	if (mode == IPK_MUT_MODE_OPTS && (op < IPK_MUT_OPT_INSERT || op > IPK_MUT_OPT_DATA))
 		return 0;
-	if (op <= IPK_MUT_OPT_PTR)
+	if (op <= IPK_MUT_OPT_DATA)
 		return mode != IPK_MUT_MODE_IGMP && ip_can(c, op);
 	if (op <= IPK_MUT_IGMP_REC_DELETE)
 		return c->igmp && mut_igmp_can(c, op);
@@ -518,6 +531,7 @@ static int apply(struct mut_ctx *c, int op)
 		return opt_delete(c);
 	case IPK_MUT_OPT_LEN:
 	case IPK_MUT_OPT_PTR:
+	case IPK_MUT_OPT_DATA:
 		return opt_byte(c, op);
 	default:
 		return mut_igmp_op(c, op);
@@ -651,7 +665,7 @@ static const char *const op_names[IPK_MUT_NOPS] = {
 	"ip version", "ip ihl", "ip tos", "ip total length", "ip id", "ip flags",
 	"ip fragment offset", "ip ttl", "ip protocol", "ip source", "ip destination",
 	"ip checksum", "ip truncate", "ip extend", "option insert", "option delete",
-	"option length", "option pointer", "igmp type", "igmp length", "igmp code",
+	"option length", "option pointer", "option data", "igmp type", "igmp length", "igmp code",
 	"igmp checksum", "igmp group", "igmp qrv", "igmp qqic", "igmp source count",
 	"igmp source", "igmp source insert", "igmp source delete", "igmp reserved",
 	"igmp record count", "record type", "record source count", "record aux length",
