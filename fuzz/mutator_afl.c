@@ -6,11 +6,13 @@
 #include "mutator_glue.h"
 
 /* The C API of AFL++'s custom mutators (docs/custom_mutators.md of AFL++; Debian 12 ships 4.04c):
- * afl_custom_init, afl_custom_fuzz, afl_custom_deinit. The afl_state_t pointer is not used. */
+ * afl_custom_init, afl_custom_fuzz_count, afl_custom_fuzz, afl_custom_deinit. The afl_state_t
+ * pointer is not used. */
 #define AFL_API __attribute__((visibility("default"))) /* the build hides symbols by default */
 AFL_API void *afl_custom_init(void *afl, unsigned int seed);
 AFL_API size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size, uint8_t **out_buf,
 			       uint8_t *add_buf, size_t add_buf_size, size_t max_size);
+AFL_API uint32_t afl_custom_fuzz_count(void *data, const uint8_t *buf, size_t buf_size);
 AFL_API void afl_custom_deinit(void *data);
 
 struct shim {
@@ -68,6 +70,17 @@ size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size, uint8_t **out_
 	int splice = add_buf && add_buf_size && (s->m.count & 7) == 7;
 	*out_buf = s->out;
 	return glue_mutate(&s->m, s->fmt, s->out, n, max_size, splice ? add_buf : NULL, add_buf_size);
+}
+
+/* Structured changes per queue entry, before AFL++'s own havoc stage: a share of the executions,
+ * not all of them (IPK_MUT_AFL_COUNT overrides; fuzz/FUZZING.md has the measurements). */
+uint32_t afl_custom_fuzz_count(void *data, const uint8_t *buf, size_t buf_size)
+{
+	(void)data;
+	(void)buf;
+	(void)buf_size;
+	const char *e = getenv("IPK_MUT_AFL_COUNT");
+	return e && *e ? (uint32_t)strtoul(e, NULL, 10) : 64;
 }
 
 void afl_custom_deinit(void *data)

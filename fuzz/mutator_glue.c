@@ -162,6 +162,10 @@ size_t glue_mutate(struct ipk_mutator *m, int fmt, uint8_t *data, size_t size, s
 		return 0;
 	if (size > max)
 		size = max;
+	/* the selector byte of ip4rt and packet (profile, link type) matters too: one call in eight
+	 * flips one of its bits besides the change to the datagram */
+	if ((fmt == GLUE_PREFIXED || fmt == GLUE_PACKET) && size >= 1 && (m->count & 7) == 7)
+		data[0] ^= (uint8_t)(1u << ((m->count >> 3) & 7));
 	if (take(fmt, data, size, work, sizeof(work), &p) != 0) {
 		if (other)
 			return ipk_mut_splice(m, data, size, other, osize, max, NULL);
