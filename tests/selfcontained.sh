@@ -6,6 +6,7 @@
 set -u
 src=${2:?usage: selfcontained.sh TOOL SRCDIR [THIRD_PARTY_PCAPS]}
 tp=${3:-$src/pcaps/third-party}
+self=tests/selfcontained.sh
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
@@ -27,7 +28,7 @@ hits=$(cd "$src" && for f in "${files[@]}"; do [ -f "$f" ] && printf '%s\0' "$f"
 
 # 2. no file cites the design notes kept outside the tree; docs/ has the project's own (a bare
 #    igmp.md is the outside one, docs/igmp.md or ./igmp.md ours)
-hits=$(cd "$src" && for f in "${files[@]}"; do [ "$f" != $self ] && [ -f "$f" ] && printf '%s\0' "$f"; done |
+hits=$(cd "$src" && for f in "${files[@]}"; do [ "$f" != "$self" ] && [ -f "$f" ] && printf '%s\0' "$f"; done |
 	xargs -0 grep -InP '(DESIGN|ipv4-options|go-ipv4-api|igmp-peers)\.md|style-anchors|(?<![/\w-])igmp\.md' 2>/dev/null)
 [ -z "$hits" ] && ok || { bad "files cite notes outside the tree (cite docs/ instead):"; echo "$hits"; }
 for d in architecture json linux-options igmp go-differences; do
