@@ -1210,6 +1210,39 @@ static void test_scale(void **st)
 	assert_int_equal(F.nsent_all, 5);
 }
 
+/* One host in 32,000 groups: joins and leaves stay linear (memberships are unlinked in O(1)),
+ * and the records go out in full reports. */
+static void test_one_host_many_groups(void **st)
+{
+	struct ipk_host_cfg c;
+	struct ipk_host_status s;
+	uint64_t recs = 0;
+	(void)st;
+	cfg_base(&c, 1);
+	c.max_groups = 32000;
+	c.max_memberships = 32000;
+	c.flags = IPK_HOST_F_BATCH;
+	start(&c);
+	for (uint32_t g = 0; g < 32000; g++)
+		assert_int_equal(chg(0, 0, A(239, 5, 0, 0) + g, EX, NULL, 0), 1);
+	advance(0);
+	assert_int_equal(F.nsent_all, (32000 + 182) / 183);
+	advance(5000);
+	clear_log();
+	for (uint32_t g = 0; g < 32000; g++)
+		assert_int_equal(chg(0, 0, A(239, 5, 0, 0) + g, IN, NULL, 0), 1);
+	advance(0);
+	for (unsigned i = 0; i < F.nsent; i++)
+		recs += F.sent[i].nrec;
+	assert_int_equal(recs, 32000);
+	assert_int_equal(F.sent[0].rec[0].type, IPK_IGMP_TO_IN);
+	advance(5000);
+	ipk_host_status(&F.h, F.now, &s);
+	assert_int_equal(s.nmemberships, 0);
+	assert_int_equal(s.ngroups, 0);
+	assert_int_equal(s.counters.tx_records, 4 * 32000);
+}
+
 static void test_names(void **st)
 {
 	(void)st;
@@ -1249,6 +1282,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_fuzz, teardown),
 	    cmocka_unit_test_teardown(test_round_trip, teardown),
 	    cmocka_unit_test_teardown(test_scale, teardown),
+	    cmocka_unit_test_teardown(test_one_host_many_groups, teardown),
 	    cmocka_unit_test_teardown(test_names, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

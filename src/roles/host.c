@@ -43,7 +43,7 @@ struct hgroup_ {
 struct hmemb_ {
 	uint64_t at;       /* v3: group answer; v1/v2: report timer */
 	uint32_t host, group;  /* host index, group index */
-	uint32_t hnext;    /* host's list, or free list */
+	uint32_t hnext, hprev; /* host's list (hnext: also the free list) */
 	uint32_t gnext, gprev; /* group's list */
 	uint32_t mhnext;   /* (host, group) hash chain */
 	uint32_t shead;    /* sources */
@@ -407,6 +407,8 @@ static uint32_t madd(struct hst_ *s, uint32_t host, uint32_t gi)
 	m->group = gi;
 	m->mode = IPK_HOST_INCLUDE;
 	m->hnext = hh->mhead;
+	if (hh->mhead)
+		s->membs[hh->mhead - 1].hprev = i;
 	hh->mhead = i;
 	hh->nmemb++;
 	m->gnext = g->mhead;
@@ -527,10 +529,12 @@ static void mgc(struct hst_ *s, uint32_t mi)
 		sdel(s, m->shead - 1);
 	heap_update(s, mi << 1 | 1);
 	hh = &s->hosts[m->host];
-	pp = &hh->mhead;
-	while (*pp != mi + 1)
-		pp = &s->membs[*pp - 1].hnext;
-	*pp = m->hnext;
+	if (m->hprev)
+		s->membs[m->hprev - 1].hnext = m->hnext;
+	else
+		hh->mhead = m->hnext;
+	if (m->hnext)
+		s->membs[m->hnext - 1].hprev = m->hprev;
 	hh->nmemb--;
 	gi = m->group;
 	g = &s->groups[gi];
