@@ -107,7 +107,7 @@ static void check(void)
 {
 	struct ipk_host_status st;
 	struct ipk_host_membership m;
-	uint32_t cur = 0, nm = 0;
+	uint32_t cur = 0, nm = 0, nsrc = 0;
 	ipk_host_status(&h, now, &st);
 	if (st.ngroups > MAXG || st.nmemberships > MAXM || st.nsources > MAXS)
 		abort();
@@ -134,6 +134,7 @@ static void check(void)
 		}
 		if (n != m.nsources || n > st.nsources)
 			abort();
+		nsrc += n;
 		/* the host's own list holds it too */
 		while (ipk_host_membership_next(&h, m.host, &hc, now, &again))
 			seen |= again.group == m.group && again.id_ == m.id_;
@@ -142,6 +143,9 @@ static void check(void)
 	}
 	if (nm > st.nmemberships)
 		abort();
+	if (nsrc > st.nsources || (st.pending_reports == 0 && nm != st.nmemberships))
+		abort(); /* with nothing pending, every membership record is a membership (entries of
+			  * sources only some sockets list stay: they are socket state) */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

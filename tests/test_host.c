@@ -953,6 +953,29 @@ static void test_linux_profile(void **st)
 	assert_int_equal(s.v2_querier_ms, 260000);
 }
 
+/* 224.0.0.0/24 groups are kept but not reported unless IPK_HOST_F_LINK_LOCAL. */
+static void test_link_local(void **st)
+{
+	struct ipk_host_cfg c;
+	struct ipk_host_status s;
+	(void)st;
+	start_n(1, 0, 0);
+	assert_int_equal(chg(0, 0, A(224, 0, 0, 5), EX, NULL, 0), 1);
+	assert_int_equal(hear_v3q(0, 0, NULL, 0), 0);
+	assert_int_equal(hear_v3q(A(224, 0, 0, 5), 0, NULL, 0), 0);
+	advance(10000);
+	assert_int_equal(F.nsent, 0);
+	ipk_host_status(&F.h, F.now, &s);
+	assert_int_equal(s.nmemberships, 1);
+	assert_int_equal(chg(0, 0, A(224, 0, 0, 5), IN, NULL, 0), 1);
+	assert_int_equal(F.nsent, 0);
+	cfg_base(&c, 1);
+	c.flags = IPK_HOST_F_LINK_LOCAL;
+	start(&c);
+	assert_int_equal(chg(0, 0, A(224, 0, 0, 5), EX, NULL, 0), 1);
+	expect_only(0, IPK_IGMP_TO_EX, A(224, 0, 0, 5), NULL, 0);
+}
+
 /* A query to one host's unicast address reaches that host only. */
 static void test_unicast_query(void **st)
 {
@@ -1275,6 +1298,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_time_scale, teardown),
 	    cmocka_unit_test_teardown(test_forced, teardown),
 	    cmocka_unit_test_teardown(test_linux_profile, teardown),
+	    cmocka_unit_test_teardown(test_link_local, teardown),
 	    cmocka_unit_test_teardown(test_unicast_query, teardown),
 	    cmocka_unit_test_teardown(test_seeds, teardown),
 	    cmocka_unit_test_teardown(test_pool_full, teardown),
