@@ -9,7 +9,7 @@ build=$(cd "$(dirname "$tool")/.." && pwd)
 . "$src/tests/lib/vm.sh"
 command -v igmpproxy >/dev/null || skip "igmpproxy is not installed (apt-get install igmpproxy)"
 command -v python3 >/dev/null || skip "python3 is needed to read the state JSON"
-vm_need_mroute 240 "$0" "$@"
+vm_need_mroute 400 "$0" "$@"
 
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }

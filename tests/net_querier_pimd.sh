@@ -10,7 +10,7 @@ build=$(cd "$(dirname "$tool")/.." && pwd)
 command -v pimd >/dev/null || skip "pimd is not installed (apt-get install pimd)"
 command -v python3 >/dev/null || skip "python3 is needed to read the state JSON"
 command -v tcpdump >/dev/null || skip "tcpdump is needed to time pimd's queries"
-vm_need_mroute 240 "$0" "$@"
+vm_need_mroute 400 "$0" "$@"
 
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }

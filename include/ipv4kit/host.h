@@ -42,11 +42,14 @@ struct ipk_host_cfg {
 	uint8_t version;          /* 0: automatic (v3 with fallback to v2/v1 on older queries);
 				   * 1, 2, 3: forced (fallback disabled) */
 	uint8_t profile;          /* IPK_HOST_PROFILE_* */
-	uint8_t robustness;       /* Robustness Variable until a query says otherwise (default 2) */
+	uint8_t robustness;       /* Robustness Variable (default 2); the Linux profile takes
+				   * it from a heard v3 query's QRV, the RFC profile keeps it */
 	uint8_t pad_;
 	uint32_t unsolicited_report_interval_ms;    /* v3 (default 1000) */
 	uint32_t v2_unsolicited_report_interval_ms; /* v1/v2 (default 10000) */
-	uint32_t query_interval_ms;                 /* QI until a v3 query's QQIC says otherwise (125000) */
+	uint32_t query_interval_ms;                 /* QI (default 125000); the Linux profile takes
+						     * it from a heard v3 query's QQIC, the RFC
+						     * profile keeps it (4.1.7 gives QQIC to routers) */
 	uint32_t query_response_interval_ms;        /* QRI for the Older Version Querier Present
 						     * timeout (default 10000) */
 	uint32_t nhosts;          /* emulated hosts, 1..65535 */
