@@ -136,9 +136,10 @@ check "pimd sent no query in the $((PIMD_QI * 2 + 2)) s after it heard ours" ev 
 check "we stay querier with pimd on the link" st_wait 0.5 "S['querier'] and S['counters']['elections'] == 0"
 stop_querier
 t_stop=$(date +%s.%N)
-# pimd's querier timeout is 12 s after our last query; its timer runs in 5 s steps
+# pimd's querier timeout is 12 s after our last query; its timer counts down in 5 s ticks, so it
+# expires between one tick early (10.9 s was seen) and one tick late
 check "pimd took over within its querier timeout ($PIMD_TIMEOUT s, 5 s ticks) after our last query" ev $((PIMD_TIMEOUT + 10)) \
-	"[t for t in P if t > $t_stop] and $PIMD_TIMEOUT - 1 <= min(t for t in P if t > $t_stop) - max(O) <= $PIMD_TIMEOUT + 6"
+	"[t for t in P if t > $t_stop] and $PIMD_TIMEOUT - 5 <= min(t for t in P if t > $t_stop) - max(O) <= $PIMD_TIMEOUT + 6"
 pimd_stop
 
 if [ $fail -ne 0 ]; then
