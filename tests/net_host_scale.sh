@@ -44,10 +44,13 @@ import json, sys
 print(len({e["grp"] for b in json.load(sys.stdin) for e in b.get("mdb", []) if e.get("port") == "port1" and not e["grp"].startswith("224.0.0.")}))'
 }
 
+# the run lasts the whole join schedule (HOSTS / RATE) plus 3 s: every group is in the mdb once
+# half the hosts joined, but every host must have joined before the emulator stops
+DUR=$(( (HOSTS + RATE - 1) / RATE + 3 ))
 t0=$(date +%s.%N)
 ip netns exec "$NS1" "$tool" host -i "$IF1" --hosts "$HOSTS" --first-address 198.19.0.1 \
 	--mac-base 02:10:00:00:00:00 --join "0-$((HOSTS - 1)):239.1.0.0%$GROUPS_" --rate "$RATE" \
-	--seed 3 --stats "$tmp/stats.json" --json >"$tmp/h.out" 2>"$tmp/h.err" &
+	--seed 3 --duration "$DUR" --stats "$tmp/stats.json" --json >"$tmp/h.out" 2>"$tmp/h.err" &
 HPID=$!
 n=0
 for i in $(seq 1 120); do
@@ -57,7 +60,8 @@ for i in $(seq 1 120); do
 	sleep 0.5
 done
 t1=$(date +%s.%N)
-sleep 1 # retransmissions: nothing more may appear
+# the rest of the schedule and its retransmissions: nothing more may appear
+for i in $(seq 1 $((DUR * 4 + 20))); do kill -0 "$HPID" 2>/dev/null || break; sleep 0.25; done
 n2=$(mdb_count)
 kill "$HPID" 2>/dev/null
 wait "$HPID"
