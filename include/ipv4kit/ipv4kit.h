@@ -10,6 +10,7 @@
 #include "error.h"
 #include "fmt.h"
 #include "harness.h"
+#include "conform.h"
 #include "host.h"
 #include "igmp.h"
 #include "ip4.h"
