@@ -150,6 +150,8 @@ unsigned ipk_ck_version(const struct ipk_conform_ctx *c)
 }
 
 static void vappend(char *buf, size_t cap, const char *sep, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+static void vappend(char *buf, size_t cap, const char *sep, const char *fmt, va_list ap)
 {
 	size_t len = strlen(buf);
 	if (len && sep && len + strlen(sep) < cap) {
