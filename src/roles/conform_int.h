@@ -14,6 +14,10 @@ struct ipk_ck_learn {
 	uint8_t qrv, lmqc;
 	uint8_t version;                 /* of the target's general queries (0: none heard yet) */
 	int64_t last_gq_us;              /* when its last general query was heard (0: never) */
+	/* router checks (conform_router.c): learned only where cfg left the value 0 */
+	uint32_t gq_gap_ms;              /* spacing of its last two general queries heard (0: none) */
+	uint8_t qqic;                    /* QQIC of its last v3 general query (0: none heard) */
+	uint8_t yielded;                 /* election-yield: 0 not run, 1 yielded, 2 kept querying */
 };
 
 /* The running check. */
