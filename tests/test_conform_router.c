@@ -28,6 +28,9 @@ enum {
 	NO_YIELD = 1 << 3,     /* queries heard never reach the querier: it never yields (igmpproxy) */
 	BAD_FIRST = 1 << 4,    /* the first query after each start has a bad checksum (pimd) */
 	QRV_FIXED2 = 1 << 5,   /* QRV 2 on the wire whatever the robustness (bridge) */
+	SHORTQ_V3 = 1 << 6,    /* a 9-11 byte query is taken for a v3 query (pimd) */
+	TOIN_IGNORED = 1 << 7, /* v3 reports whose first record is TO_IN({}) never arrive (pimd) */
+	GQ_FOR_GSQ = 1 << 8,   /* group-and-source queries go out without their sources (pimd) */
 };
 
 /* ---- the rig: ipv4kit's querier as the target, a virtual clock ---- */
@@ -85,6 +88,8 @@ static void querier_cb(void *arg, const struct ipk_querier_event *ev)
 	}
 	if (r->flags & QRV_FIXED2)
 		qq.qrv = 2;
+	if (r->flags & GQ_FOR_GSQ)
+		qq.nsrcs = 0;
 
 	uint8_t msg[1500];
 	struct ipk_wbuf w;
@@ -134,12 +139,37 @@ static int64_t rig_now(void *ctx)
 static int rig_send(void *ctx, const uint8_t *d, size_t len)
 {
 	struct rig *r = ctx;
-	if (r->flags & NO_YIELD) {
-		struct ipk_ip4 ip;
-		size_t off;
-		if (ipk_ip4_parse(d, len, IPK_IP4_LAX, &ip, &off) == 0 && ip.proto == IPK_PROTO_IGMP && len > ip.hlen &&
-		    d[ip.hlen] == IPK_IGMP_QUERY)
+	struct ipk_ip4 ip;
+	size_t off;
+	uint8_t pad[1600];
+	if (ipk_ip4_parse(d, len, IPK_IP4_LAX, &ip, &off) == 0 && ip.proto == IPK_PROTO_IGMP && len > ip.hlen) {
+		const uint8_t *m = d + ip.hlen;
+		size_t ml = len - ip.hlen;
+		if ((r->flags & NO_YIELD) && m[0] == IPK_IGMP_QUERY)
 			return 0;
+		/* v3 report, first record TO_IN with no sources (bytes 8: type, 10-11: count) */
+		if ((r->flags & TOIN_IGNORED) && m[0] == IPK_IGMP_V3_REPORT && ml >= 16 && m[8] == IPK_IGMP_TO_IN &&
+		    m[10] == 0 && m[11] == 0)
+			return 0;
+		if ((r->flags & SHORTQ_V3) && m[0] == IPK_IGMP_QUERY && ml > 8 && ml < 12 && len + 2 <= sizeof(pad)) {
+			/* read as a 12-byte v3 query: pad it and fix the lengths and checksums */
+			memcpy(pad, d, len);
+			memset(pad + len, 0, 12 - ml);
+			size_t nl = ip.hlen + 12;
+			pad[2] = (uint8_t)(nl >> 8);
+			pad[3] = (uint8_t)nl;
+			pad[10] = pad[11] = 0;
+			ipk_igmp_set_checksum(pad + ip.hlen, 12, -1);
+			struct ipk_ip4 h;
+			size_t o2;
+			assert_int_equal(ipk_ip4_parse(pad, nl, IPK_IP4_LAX, &h, &o2), 0);
+			h.checksum = 0;
+			uint8_t hdr[64];
+			assert_int_equal(ipk_ip4_marshal(&h, 12, 0, hdr, sizeof(hdr)), (int)ip.hlen);
+			memcpy(pad, hdr, ip.hlen);
+			(void)ipk_querier_input(&r->q, pad, nl, ms(r));
+			return 0;
+		}
 	}
 	(void)ipk_querier_input(&r->q, d, len, ms(r));
 	return 0;
@@ -442,6 +472,29 @@ static void test_daemon_departures(void **state)
 		assert_true(s.must_failed >= 1);
 		free_rig(r);
 	}
+
+	/* pimd: a 10-byte query wins the election */
+	o = (struct opts){.version = 3, .flags = SHORTQ_V3, .has = 1, .restart = 1, .tell_robustness = 1};
+	r = run_suite(&o, &s);
+	expect_only(r, "10-byte query", OWN_DEV ",short-query-ignored=fail");
+	free_rig(r);
+
+	/* pimd: TO_IN({}) ignored; the last-member checks, which need the leave, cannot tell */
+	o = (struct opts){.version = 3, .flags = TOIN_IGNORED, .has = 1, .restart = 1, .tell_robustness = 1};
+	r = run_suite(&o, &s);
+	expect_only(r, "TO_IN ignored",
+		    "toin-empty-queries-group=fail,lmq-count=inconclusive,lmq-interval=inconclusive,lmq-mrc=inconclusive,"
+		    "lmq-to-group=inconclusive,lmq-s-first=inconclusive,lmq-s-rexmit=inconclusive,"
+		    "lmq-s-after-report=inconclusive,lmq-group-expiry=inconclusive,"
+		    OWN_DEV);
+	free_rig(r);
+
+	/* pimd: Q(G) where Q(G,S) is due */
+	o = (struct opts){.version = 3, .flags = GQ_FOR_GSQ, .has = 1, .restart = 1, .tell_robustness = 1};
+	r = run_suite(&o, &s);
+	expect_only(r, "Q(G) for Q(G,S)", OWN_DEV ",gsq-sources=fail,gsq-count=fail,gsq-interval=inconclusive,"
+						  "gsq-s-split=inconclusive");
+	free_rig(r);
 }
 
 static void test_catalogue(void **state)
