@@ -1124,9 +1124,22 @@ static void r_bad_csum_leave(struct ipk_conform_ctx *c)
 }
 
 /* R37 */
+/* The checks that address the target itself need its address. */
+static int need_target(struct ipk_conform_ctx *c)
+{
+	if (c->cfg->target)
+		return 1;
+	ipk_ck_sent(c, "nothing");
+	ipk_ck_expect(c, "a message sent to the target's unicast address");
+	ipk_ck_verdict(c, SKIP, "needs the target's address (--target)");
+	return 0;
+}
+
 static void r_leave_unicast(struct ipk_conform_ctx *c)
 {
-	struct ipk_ck_ip ip = {.dst = c->cfg->target ? c->cfg->target : c->cfg->self + 254};
+	struct ipk_ck_ip ip = {.dst = c->cfg->target};
+	if (!need_target(c))
+		return;
 	leave_ignored(c, &ip, NULL, 1, "a v2 Leave sent to the target's unicast address");
 }
 
@@ -1246,8 +1259,9 @@ static void r_report_no_ra(struct ipk_conform_ctx *c)
 /* R43 */
 static void r_report_unicast(struct ipk_conform_ctx *c)
 {
-	struct craft k = {.ip = {.dst = c->cfg->target ? c->cfg->target : c->cfg->self + 254},
-			  .v2 = ipk_ck_version(c) == 3};
+	struct craft k = {.ip = {.dst = c->cfg->target}, .v2 = ipk_ck_version(c) == 3};
+	if (!need_target(c))
+		return;
 	crafted_report(c, &k, 1, ipk_ck_version(c) == 1 ? "a v1 report to the target's unicast address"
 							: "a v2 report to the target's unicast address");
 }
