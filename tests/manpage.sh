@@ -19,7 +19,7 @@ section() { awk -v s=".SH $1" '$0 == s {f = 1; next} /^\.SH / {f = 0} f' "$man";
 section SYNOPSIS >"$tmp/syn"
 section "EXIT STATUS" >"$tmp/exit"
 section EXAMPLES | sed 's/\\-/-/g; s/\\e/\\/g' >"$tmp/ex"
-for cmd in decode listen send "replay verify" "replay golden" "replay rewrite" "replay send" craft querier host fuzz; do
+for cmd in decode listen send "replay verify" "replay golden" "replay rewrite" "replay send" craft querier host fuzz conform; do
 	check "SYNOPSIS has 'ipv4kit $cmd'" grep -q "^\.B ipv4kit $cmd\$" "$tmp/syn"
 	check "EXAMPLES use 'ipv4kit $cmd'" grep -q "^ipv4kit $cmd " "$tmp/ex"
 	# every long option --help prints is in the page
@@ -29,7 +29,7 @@ for cmd in decode listen send "replay verify" "replay golden" "replay rewrite" "
 		grep -q -- "$(echo "$o" | sed 's/-/\\\\-/g')" "$man" && ok || bad "$cmd $o (from --help) is not in the man page"
 	done
 done
-for cmd in decode listen send replay craft querier host fuzz; do
+for cmd in decode listen send replay craft querier host fuzz conform; do
 	check "EXIT STATUS covers $cmd" grep -q "^\.BR $cmd :" "$tmp/exit"
 done
 check "EXIT STATUS states the usage error form" grep -q "try 'ipv4kit COMMAND" "$tmp/exit"

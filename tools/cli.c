@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "ipv4kit/error.h"
 #include "ipv4kit/ip4.h"
+#include "ipv4kit/sock.h"
 
 /* ---- usage errors ---- */
 
@@ -179,6 +180,45 @@ uint32_t ipk_cli_if_addr(const char *name)
 			a = ntohl(((const struct sockaddr_in *)(const void *)i->ifa_addr)->sin_addr.s_addr);
 	freeifaddrs(ifa);
 	return a;
+}
+
+/* One line of /proc/net/arp: the MAC of addr on ifname when the entry is complete (ATF_COM). */
+static int arp_line(const char *line, const char *ifname, uint32_t addr, uint8_t mac[6])
+{
+	char ip[64], dev[64];
+	unsigned flags, b[6];
+	uint32_t a;
+	if (sscanf(line, "%63s %*s %x %x:%x:%x:%x:%x:%x %*s %63s", ip, &flags, &b[0], &b[1], &b[2], &b[3], &b[4],
+		   &b[5], dev) != 9 || !(flags & 2) || strcmp(dev, ifname) != 0 || ipk_ip4_aton(ip, &a) != 0 ||
+	    a != addr)
+		return 0;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	return 1;
+}
+
+int ipk_cli_neigh_mac(const char *ifname, uint32_t addr, uint8_t mac[6], unsigned wait_ms)
+{
+	int ufd = ipk_udp_open(0, 0, 0), found = 0;
+	for (unsigned t = 0; !found && t <= wait_ms; t += 50) {
+		if (ufd >= 0 && t % 500 == 0) {
+			struct ipk_msg m = {.buf = (void *)"x", .len = 1, .addr = addr, .port = 9};
+			(void)ipk_sock_write(ufd, &m, 0);
+		}
+		FILE *f = fopen("/proc/net/arp", "r");
+		char line[256];
+		while (f && !found && fgets(line, sizeof(line), f))
+			found = arp_line(line, ifname, addr, mac);
+		if (f)
+			fclose(f);
+		if (!found) {
+			struct timespec ts = {0, 50 * 1000000L};
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (ufd >= 0)
+		close(ufd);
+	return found ? 0 : -1;
 }
 
 void ipk_cli_event(FILE *f, uint64_t *seq, int style, char **line, size_t *cap, const char *event,

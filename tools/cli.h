@@ -16,6 +16,7 @@
 #define IPK_EXIT_FINDINGS 1 /* ran to the end, but some input was malformed (bad packet, bad hex) */
 #define IPK_EXIT_USAGE 2    /* usage error, unreadable file, bad filter, cannot open interface */
 #define IPK_EXIT_NODATA 3   /* listen: stopped by --timeout or a signal before any datagram arrived */
+#define IPK_EXIT_SETUP 3    /* conform: the run could not start (no such interface, no permission) */
 
 /* Exit code after a capture-reading error of the harness (include/ipv4kit/harness.h): -EIO (the
  * file reads up to a bad or cut record) is bad input, the same for every subcommand; any other
@@ -40,6 +41,7 @@ int ipk_cmd_craft(int argc, char **argv);
 int ipk_cmd_querier(int argc, char **argv);
 int ipk_cmd_host(int argc, char **argv);
 int ipk_cmd_fuzz(int argc, char **argv);
+int ipk_cmd_conform(int argc, char **argv);
 
 /* craft's packet language (tools/craft.c), shared with `fuzz --craft`: build the IPv4 datagram
  * that the words argv[1..argc) describe (as `ipv4kit craft` takes them, without options) into
@@ -112,6 +114,12 @@ uint64_t ipk_cli_virt_now(struct ipk_cli_clock *c);
 double ipk_cli_real_until(const struct ipk_cli_clock *c, uint64_t v);
 /* Real ms since t0 of a socket's CLOCK_MONOTONIC arrival stamp in nanoseconds. */
 double ipk_cli_stamp_ms(const struct ipk_cli_clock *c, int64_t ts_ns);
+
+/* The MAC address of unicast neighbour addr on interface ifname from the kernel's neighbour
+ * table (/proc/net/arp, complete entries only), into mac. A UDP datagram to addr's discard port
+ * (9) every 0.5 s makes the kernel resolve it. Bounded: wait_ms. Returns 0, or -1 when there is
+ * still no entry. */
+int ipk_cli_neigh_mac(const char *ifname, uint32_t addr, uint8_t mac[6], unsigned wait_ms);
 
 /* The first IPv4 address of interface name (host order), or 0. */
 uint32_t ipk_cli_if_addr(const char *name);

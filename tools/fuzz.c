@@ -765,37 +765,10 @@ static void report(struct fz *z, const struct finding *fd, double secs)
 
 /* ---- setup ---- */
 
-/* The target's MAC from the neighbour table, after traffic to it (the ICMP probe, or a UDP
- * datagram to the discard port). Bounded: 2 s. */
+/* The target's MAC from the neighbour table, after traffic to it. Bounded: 2 s. */
 static int resolve_tmac(struct fz *z)
 {
-	int ufd = ipk_udp_open(0, 0, 0);
-	for (int i = 0; i < 40; i++) {
-		if (ufd >= 0 && i % 10 == 0) {
-			struct ipk_msg m = {.buf = (void *)"x", .len = 1, .addr = z->target, .port = 9};
-			(void)ipk_sock_write(ufd, &m, 0);
-		}
-		FILE *f = fopen("/proc/net/arp", "r");
-		char line[256], ip[64], hw[64], dev[64];
-		unsigned flags;
-		while (f && fgets(line, sizeof(line), f)) {
-			uint32_t a;
-			if (sscanf(line, "%63s %*s %x %63s %*s %63s", ip, &flags, hw, dev) == 4 &&
-			    (flags & 2) && !strcmp(dev, z->iface) && ipk_ip4_aton(ip, &a) == 0 &&
-			    a == z->target && ipk_cli_mac(PROG, "--mac-dst", hw, z->tmac) == 0) {
-				fclose(f);
-				if (ufd >= 0)
-					close(ufd);
-				return 0;
-			}
-		}
-		if (f)
-			fclose(f);
-		sleep_s(0.05);
-	}
-	if (ufd >= 0)
-		close(ufd);
-	return -1;
+	return ipk_cli_neigh_mac(z->iface, z->target, z->tmac, 2000);
 }
 
 static void usage(FILE *f)

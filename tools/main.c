@@ -22,6 +22,8 @@ static const struct ipk_cmd cmds[] = {
 	 ipk_cmd_host},
 	{"fuzz", "fuzz another IPv4/IGMP stack over the wire: mutated packets, liveness probes, reproducers",
 	 ipk_cmd_fuzz},
+	{"conform", "IGMP conformance suite for a host or router: RFC-cited checks, verdicts, JSON/JUnit/pcap",
+	 ipk_cmd_conform},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -38,7 +40,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return ipk_cli_usage("ipv4kit", "no command given (decode, listen, send, replay, craft, querier, host, fuzz)");
+		return ipk_cli_usage("ipv4kit", "no command given (decode, listen, send, replay, craft, querier, host, fuzz, conform)");
 	const char *c = argv[1];
 	if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0 || strcmp(c, "help") == 0) {
 		usage(stdout);
