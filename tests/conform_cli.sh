@@ -110,6 +110,7 @@ usage "--target: '198.18.0' is not a unicast IPv4 address" host -i lo --target 1
 usage "--target: '239.1.1.1' is not a unicast IPv4 address" host -i lo --target 239.1.1.1
 usage "--target: '0.0.0.0' is not a unicast IPv4 address" router -i lo --target 0.0.0.0
 usage "--source: '224.0.0.1' is not a unicast IPv4 address or 0.0.0.0" host $t --source 224.0.0.1
+usage "--source: the router suite's hosts need a unicast address, not 0.0.0.0" router $t --source 0.0.0.0
 usage "unknown option '--bogus'" host $t --bogus
 usage "option '--join-cmd' needs a value" host $t --join-cmd
 usage "--join-cmd applies to 'conform host' only" router $t --join-cmd true

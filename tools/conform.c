@@ -1039,6 +1039,8 @@ int ipk_cmd_conform(int argc, char **argv)
 		return ipk_cli_usage(PROG, "no target given (--target ADDR)");
 	if (t.side == IPK_CONFORM_HOST && version == 2 && mrt > 25500)
 		return ipk_cli_usage(PROG, "--mrt: %u ms does not fit an IGMPv2 query (at most 25500)", mrt);
+	if (t.side == IPK_CONFORM_ROUTER && have_source && !source)
+		return ipk_cli_usage(PROG, "--source: the router suite's hosts need a unicast address, not 0.0.0.0");
 	if (t.leave_cmd && !t.join_cmd)
 		return ipk_cli_usage(PROG, "--leave-cmd needs --join-cmd");
 	if (t.join_cmd && hcfg.nexpect)
