@@ -146,6 +146,21 @@ f = r.find('testcase/failure')
 sys.exit(0 if r.get('failures') == '1' and f is not None and f.get('type') == 'MUST' and
          'no report for 239.1.0.0' in f.get('message') and 'expected: a report naming' in f.text else 1)"
 
+# ---- 3b. a hook that hangs is killed after 10 s, with its children: the check is inconclusive ----
+t0=$(date +%s)
+ip netns exec "$NS1" "$tool" conform host -i "$IF1" --target "$ADDR2" --only H01 --json \
+	--join-cmd "echo \$\$ >$tmp/hang.pid; sleep 60 & wait" >"$tmp/hang.json" 2>"$tmp/hang.err"
+rc=$? t1=$(date +%s)
+check "hanging hook: exit 0 ($rc) after 10 to 14 s ($((t1 - t0)) s)" [ $rc -eq 0 -a $((t1 - t0)) -ge 10 -a $((t1 - t0)) -le 14 ]
+check "hanging hook: the message names it: $(head -3 "$tmp/hang.err" | tr '\n' '|')" \
+	grep -q "^ipv4kit conform: --join-cmd did not finish within 10 s: killed" "$tmp/hang.err"
+check "hanging hook: H01 inconclusive naming the hook" \
+	grep -q '"verdict":"inconclusive",.*"seen":"the join hook failed for 239.1.0.0' "$tmp/hang.json"
+sleep 0.2
+check "hanging hook: its shell and the sleep it started are gone" \
+	[ -s "$tmp/hang.pid" ] && ! kill -0 "$(cat "$tmp/hang.pid")" 2>/dev/null &&
+	! pgrep -g "$(cat "$tmp/hang.pid")" >/dev/null
+
 # ---- 4. SIGINT: the check in progress finishes, the reports are written ----
 # the router suite against a target that never queries: with --query-interval 3000, R01 listens
 # for 3000 + 3000/4 + 300 = 4050 ms; the signal comes after 1 s
@@ -180,12 +195,14 @@ check "interrupted run: its pcap was written" [ -s "$tmp/evr/R01-gq-to-all-syste
 
 # ---- 5. H01 through the hook, IGMPv2 (last: the kernel stays in v2 compatibility a while) ----
 ip netns exec "$NS1" "$tool" conform host -i "$IF1" --target "$ADDR2" -V 2 --mrt 2000 \
-	--join-cmd "$tmp/hook {mode} {group} {sources}" --only gq-answer-in-time --json --pcap "$tmp/ev4" >"$tmp/v2.json" 2>"$tmp/v2.err"
+	--join-cmd "$tmp/hook {mode} {group} {sources}" --leave-cmd "$tmp/hook leave {group} && echo left {group} {mode} >$tmp/left" --only gq-answer-in-time --json --pcap "$tmp/ev4" >"$tmp/v2.json" 2>"$tmp/v2.err"
 rc=$?
 check "v2 run exits 0 ($rc)" [ $rc -eq 0 ]
 check "v2 run: JSON verdict pass within 2300 ms: $(json_check "$tmp/v2.json" pass 2300 2>&1 | tail -1)" \
 	json_ok "$tmp/v2.json" pass 2300
 check "v2 run: the answer is a v2 report" grep -q '"seen":"v2 report 239.1.0.0' "$tmp/v2.json"
+check "v2 run: --leave-cmd left the group: $(tail -1 "$tmp/members.out"), $(cat "$tmp/left" 2>&1)" \
+	[ "$(tail -1 "$tmp/members.out")" = "done leave 239.1.0.0" -a "$(cat "$tmp/left" 2>&1)" = "left 239.1.0.0 leave" ]
 
 echo "net_conform_smoke: $pass passed, $fail failed"
 [ $fail -eq 0 ]
