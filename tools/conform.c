@@ -54,7 +54,6 @@ struct ct {
 	uint8_t *sel;
 	struct rec *recs;
 	size_t nrec;
-	int announced;
 	int halted; /* a signal came: the check in progress finished, nothing more runs */
 	char *state;
 	uint8_t rxbuf[RX_CAP];
@@ -70,6 +69,17 @@ static int64_t clock_ns(clockid_t id)
 static int64_t mono_us(void)
 {
 	return clock_ns(CLOCK_MONOTONIC) / 1000;
+}
+
+/* After a signal interrupted a wait: say once that the run stops after the check in progress. */
+static void note_stop(void)
+{
+	static int said;
+	if (ipk_cli_stop && !said) {
+		said = 1;
+		fprintf(stderr, "%s: stopping after the check in progress (a second signal stops at once, without "
+				"reports)\n", PROG);
+	}
 }
 
 /* ---- hooks: /bin/sh -c CMD, bounded ---- */
@@ -120,6 +130,8 @@ static int run_cmd(const char *what, const char *cmd, char *out, size_t cap, siz
 			 * hold the pipe open) */
 			struct pollfd p = {pfd[0], POLLIN, 0};
 			int pr = poll(&p, 1, done ? 0 : left < 20 ? (int)left : 20);
+			if (pr < 0)
+				note_stop();
 			if (pr > 0) {
 				char junk[4096];
 				ssize_t k = n < cap ? read(pfd[0], out + n, cap - n) : read(pfd[0], junk, sizeof(junk));
@@ -131,7 +143,8 @@ static int run_cmd(const char *what, const char *cmd, char *out, size_t cap, siz
 				eof = 1;
 			}
 		} else {
-			(void)poll(NULL, 0, left < 10 ? (int)left : 10);
+			if (poll(NULL, 0, left < 10 ? (int)left : 10) < 0)
+				note_stop();
 		}
 		if (!done && waitpid(pid, &status, WNOHANG) == pid)
 			done = 1;
@@ -333,12 +346,10 @@ static int io_recv(void *ctx, int64_t deadline_us, uint8_t *buf, size_t cap, int
 			return 0;
 		/* a signal interrupts the wait; the check goes on to its end (see on_result) */
 		struct pollfd p = {t->rx, POLLIN, 0};
-		if (poll(&p, 1, left > 60000000 ? 60000 : (int)((left + 999) / 1000)) < 0 && ipk_cli_stop &&
-		    !t->announced) {
-			t->announced = 1;
-			fprintf(stderr, "%s: stopping after the check in progress (a second signal stops at once, "
-					"without reports)\n", PROG);
-		}
+		if (r == -ENETDOWN) /* the link went down (and may come back): no busy loop */
+			(void)poll(NULL, 0, left > 10000 ? 10 : (int)((left + 999) / 1000));
+		else if (poll(&p, 1, left > 60000000 ? 60000 : (int)((left + 999) / 1000)) < 0)
+			note_stop();
 	}
 }
 
