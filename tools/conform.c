@@ -221,8 +221,10 @@ static int token_at(const char *s, size_t n, size_t i, const char *a, size_t ale
 /*
  * Whether state command output s[0..n) holds group g (source 0) or (source, group): JSON when
  * its first non-blank byte is '{' or '[', text otherwise. A group is there when its dotted address
- * is a whole token anywhere; a (source, group) when both are whole tokens inside one innermost
- * JSON object (the object no other object inside it encloses the two), or on one text line.
+ * is a whole token anywhere. A (source, group) is there when, in JSON, the source is a whole
+ * token inside the innermost object around the group (in it, or in an object nested in it:
+ * bridge's {"grp":G,"src":S} entries and the querier state's {"group":G,"sources":[{"source":S}]}
+ * alike), or, in text, on the line of the group.
  */
 static int state_has(const char *s, size_t n, uint32_t g, uint32_t src)
 {
@@ -232,19 +234,22 @@ static int state_has(const char *s, size_t n, uint32_t g, uint32_t src)
 		i++;
 	int json = i < n && (s[i] == '{' || s[i] == '[');
 	enum { DEPTH = 256 };
-	uint8_t flags[DEPTH + 1]; /* per open object: bit 0 group seen, bit 1 source seen */
+	/* per open object (0: outside any): bit 0 the group is in it (not nested), bit 1 the source
+	 * is in it or in an object nested in it (carried up as objects close) */
+	uint8_t flags[DEPTH + 1];
 	int depth = 0, instr = 0, esc = 0;
 	flags[0] = 0;
 	for (i = 0; i < n; i++) {
 		char c = s[i];
+		uint8_t *f = &flags[depth < DEPTH ? depth : DEPTH];
 		if (token_at(s, n, i, ga, gl)) {
 			if (!src)
 				return 1;
-			flags[depth < DEPTH ? depth : DEPTH] |= 1;
+			*f |= 1;
 		}
 		if (src && token_at(s, n, i, sa, sl))
-			flags[depth < DEPTH ? depth : DEPTH] |= 2;
-		if (flags[depth < DEPTH ? depth : DEPTH] == 3)
+			*f |= 2;
+		if (*f == 3)
 			return 1;
 		if (!json) {
 			if (c == '\n')
@@ -265,7 +270,12 @@ static int state_has(const char *s, size_t n, uint32_t g, uint32_t src)
 			if (depth <= DEPTH)
 				flags[depth] = 0;
 		} else if (c == '}' && depth > 0) {
+			uint8_t inner = *f;
 			depth--;
+			f = &flags[depth < DEPTH ? depth : DEPTH];
+			*f |= inner & 2;
+			if (*f == 3)
+				return 1;
 		}
 	}
 	return 0;
