@@ -568,9 +568,11 @@ int ipk_conform_run(const struct ipk_conform_cfg *cfg, const struct ipk_conform_
 		res->measured_ms = -1;
 		res->start_us = io->now_us(io->ctx);
 		if (!(cat[i].versions & 1u << cfg->version)) {
-			ipk_ck_verdict(&c, IPK_CONFORM_SKIPPED, "applies to IGMPv%s%s%s only",
-				       cat[i].versions & 2 ? "1" : "", cat[i].versions & 4 ? "2" : "",
-				       cat[i].versions & 8 ? "3" : "");
+			char vs[8] = "";
+			for (unsigned v = 1; v <= 3; v++)
+				if (cat[i].versions & 1u << v)
+					snprintf(vs + strlen(vs), sizeof(vs) - strlen(vs), "%s%u", *vs ? "/v" : "", v);
+			ipk_ck_verdict(&c, IPK_CONFORM_SKIPPED, "applies to IGMPv%s only", vs);
 		} else {
 			cat[i].run(&c);
 			if (!res->verdict)
