@@ -592,3 +592,17 @@ int ipk_conform_run(const struct ipk_conform_cfg *cfg, const struct ipk_conform_
 	}
 	return 0;
 }
+
+/* ---- added for the host checks ---- */
+
+int ipk_ck_has_ra(const struct ipk_ck_msg *m)
+{
+	for (size_t i = 0; i + 1 < m->ip.opts_len;) {
+		if (m->ip.opts[i] == 0x94)
+			return 1;
+		if (m->ip.opts[i] == 0)
+			break;
+		i += m->ip.opts[i] == 1 || m->ip.opts[i + 1] < 2 ? 1 : m->ip.opts[i + 1];
+	}
+	return 0;
+}

@@ -147,4 +147,7 @@ extern const size_t ipk_conform_host_nchecks;
 extern const struct ipk_conform_check ipk_conform_router_checks[];
 extern const size_t ipk_conform_router_nchecks;
 
+/* Whether m's IPv4 header carries the Router Alert option (RFC 2113). */
+int ipk_ck_has_ra(const struct ipk_ck_msg *m);
+
 #endif
