@@ -28,6 +28,8 @@
 #define BRK_TTL2 0x04      /* sends every report with TTL 2 */
 #define BRK_DST 0x08       /* sends v3 reports to 224.0.0.2 instead of 224.0.0.22 */
 #define BRK_NO_LEAVE 0x10  /* ignores leaves: keeps the membership and answers for it */
+#define RIG_NO_HOOK 0x100  /* no target_set: the host joined EXPECT_G beforehand (cfg.expect) */
+#define EXPECT_G A(239, 9, 0, 1)
 
 #define QMAX 256
 struct rig {
@@ -198,6 +200,18 @@ static struct rig *run_only(unsigned profile, unsigned host_version, unsigned su
 	cfg.self = SELF;
 	cfg.target = TARGET;
 	struct ipk_conform_io io = {r, rig_now, rig_send, rig_recv, rig_target, NULL, NULL, rig_result};
+	if (broken & RIG_NO_HOOK) {
+		io.target_set = NULL;
+		cfg.nexpect = 1;
+		cfg.expect[0].group = EXPECT_G;
+		cfg.expect[0].mode = IPK_CONFORM_EXCLUDE;
+		assert_int_equal(ipk_host_change(&r->h, 0, 0, EXPECT_G, IPK_HOST_EXCLUDE, NULL, 0, 1000), 1);
+		/* joined long ago: its unsolicited reports are over */
+		uint8_t buf[2048];
+		int64_t at;
+		while (rig_recv(r, 30000000, buf, sizeof(buf), &at) > 0)
+			;
+	}
 	size_t n;
 	assert_non_null(ipk_conform_catalogue(IPK_CONFORM_HOST, &n));
 	uint8_t *sel = malloc(n);
@@ -219,6 +233,15 @@ static void free_rig(struct rig *r)
 {
 	free(r->mem);
 	free(r);
+}
+
+/* The verdict of check id in r (0 when it did not report). */
+static unsigned verdict_of(const struct rig *r, const char *id)
+{
+	for (unsigned i = 0; i < r->nres; i++)
+		if (strcmp(r->ids[i], id) == 0)
+			return r->verdicts[i];
+	return 0;
 }
 
 /*
@@ -302,6 +325,33 @@ static void test_linux_host_deviations(void **state)
 	free_rig(r);
 	r = run_suite(IPK_HOST_PROFILE_LINUX, 1, 1, &s);
 	expect_verdicts(r, "linux host forced v1", "", "");
+	free_rig(r);
+}
+
+/* Without a hook the checks that need only an any-source membership use the group of cfg.expect;
+ * every other check is skipped, saying why. */
+static void test_no_hook_expect(void **state)
+{
+	(void)state;
+	struct ipk_conform_summary s;
+	struct rig *r = run_only(IPK_HOST_PROFILE_RFC, 0, 3, RIG_NO_HOOK, NULL, &s);
+	unsigned pass = 0;
+	for (unsigned i = 0; i < r->nres; i++) {
+		if (r->verdicts[i] == IPK_CONFORM_PASS) {
+			pass++;
+			continue;
+		}
+		if (r->verdicts[i] != IPK_CONFORM_SKIPPED ||
+		    (strncmp(r->seen[i], "applies to IGMPv", 16) != 0 && !strstr(r->seen[i], "--join-cmd")))
+			fail_msg("no hook %s: %s: %s", r->ids[i], ipk_conform_verdict_name(r->verdicts[i]), r->seen[i]);
+	}
+	/* H01, H05, H29-H42 but H40's trailing bytes... every query check on an any-source group */
+	assert_int_equal(verdict_of(r, "H01"), IPK_CONFORM_PASS);
+	assert_int_equal(verdict_of(r, "H31"), IPK_CONFORM_PASS);
+	assert_int_equal(verdict_of(r, "H41"), IPK_CONFORM_PASS);
+	assert_int_equal(verdict_of(r, "H16"), IPK_CONFORM_SKIPPED);
+	assert_true(pass >= 15);
+	assert_int_equal(s.run, pass);
 	free_rig(r);
 }
 
@@ -397,6 +447,7 @@ int main(void)
 		cmocka_unit_test(test_rfc_host_forced_v3),
 		cmocka_unit_test(test_linux_host_deviations),
 		cmocka_unit_test(test_broken_hosts),
+		cmocka_unit_test(test_no_hook_expect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -109,6 +109,24 @@ static int join_asm(struct ipk_conform_ctx *c, uint32_t g)
 	return set_settle(c, g, IPK_CONFORM_EXCLUDE, NULL, 0);
 }
 
+/*
+ * The any-source group a check uses: its own group 0, joined now through the hook; without a
+ * hook the first any-source group of cfg->expect (joined beforehand). 0 when there is none (the
+ * verdict is then set: skipped).
+ */
+static uint32_t asm_group(struct ipk_conform_ctx *c)
+{
+	char ga[16];
+
+	for (unsigned i = 0; !c->io->target_set && i < c->cfg->nexpect && i < 16; i++)
+		if (c->cfg->expect[i].mode == IPK_CONFORM_EXCLUDE && !c->cfg->expect[i].nsrcs) {
+			ipk_ck_sent(c, "target joined %s beforehand", ipk_ck_addr(c->cfg->expect[i].group, ga));
+			return c->cfg->expect[i].group;
+		}
+	uint32_t g = ipk_ck_group(c, 0);
+	return join_asm(c, g) < 0 ? 0 : g;
+}
+
 /* The suite's ordinary query for g (v1: general, it has no other). */
 static struct ipk_ck_query query_for(const struct ipk_conform_ctx *c, uint32_t g)
 {
@@ -145,41 +163,38 @@ static void seen_msg(struct ipk_conform_ctx *c, unsigned verdict, const char *pr
 /* ---- answers to queries ---- */
 
 /*
- * A positive query check: the target joined the check's group 0 (any-source), optionally hears
- * `pre` first (a message the check built, or NULL), then query q; it must answer with a report
- * naming the group within q's Max Resp Time + slack. On a pass *out (may be NULL) gets the
- * answer; returns 1 then, 0 otherwise.
+ * A positive query check: the target is in an any-source group g (asm_group), hears what pre
+ * sends (may be NULL), then query q (for g when q_for_g); it must answer with a report naming g
+ * within window_ms + slack.
  */
-static int answered(struct ipk_conform_ctx *c, const struct ipk_ck_query *q, unsigned window_ms,
-		    struct ipk_ck_msg *out)
+typedef int (*send_fn)(struct ipk_conform_ctx *c, uint32_t g);
+
+static void answered(struct ipk_conform_ctx *c, struct ipk_ck_query q, int q_for_g, unsigned window_ms, send_fn pre)
 {
-	uint32_t g = ipk_ck_group(c, 0);
 	char ga[16];
 	struct ipk_ck_msg m;
 	int64_t t0;
+	uint32_t g = asm_group(c);
 
-	if (join_asm(c, g) < 0)
-		return 0;
+	if (!g || (pre && pre(c, g) < 0))
+		return;
+	if (q_for_g)
+		q.group = g;
 	ipk_ck_expect(c, "a report naming %s within %u ms (+%u ms slack)", ipk_ck_addr(g, ga), window_ms,
 		      c->cfg->slack_ms);
-	int r = ask(c, q, g, MS(window_ms) + slack(c), &m, &t0);
-	if (r == 1) {
+	int r = ask(c, &q, g, MS(window_ms) + slack(c), &m, &t0);
+	if (r == 1)
 		seen_msg(c, IPK_CONFORM_PASS, "", &m, t0);
-		if (out)
-			*out = m;
-		return 1;
-	}
-	if (r == 0)
+	else if (r == 0)
 		ipk_ck_verdict(c, ipk_ck_broken(c), "no report for %s within %u ms", ipk_ck_addr(g, ga),
 			       window_ms + c->cfg->slack_ms);
-	return 0;
 }
 
 /* H01: the target answers a general query for a group it has joined, within Max Resp Time. */
 static void h_gq_answer(struct ipk_conform_ctx *c)
 {
 	struct ipk_ck_query q = {.mrt_ms = mrt(c)};
-	(void)answered(c, &q, mrt(c), NULL);
+	answered(c, q, 0, mrt(c), NULL);
 }
 
 /* H02: a group-specific query is answered within Max Resp Time, for that group only. */
@@ -214,6 +229,20 @@ static void h_gsq_answer(struct ipk_conform_ctx *c)
 	if (r == 0 && !got)
 		ipk_ck_verdict(c, ipk_ck_broken(c), "no report for %s within %u ms", ipk_ck_addr(g, ga),
 			       mrt(c) + c->cfg->slack_ms);
+}
+
+/* The first record of type t for g in v3 report m (*rec filled): 1, or 0 when there is none. */
+static int find_rec(const struct ipk_ck_msg *m, uint32_t g, uint8_t t, struct ipk_igmp_rec *rec)
+{
+	struct ipk_igmp_rec_iter it;
+
+	if (!m->ok || m->igmp.type != IPK_IGMP_V3_REPORT)
+		return 0;
+	ipk_igmp_rec_iter_init(&it, &m->igmp, m->msg);
+	while (ipk_igmp_rec_next(&it, rec) > 0)
+		if (rec->group == g && rec->type == t)
+			return 1;
+	return 0;
 }
 
 /* Whether rec is of type t with exactly the sources want[0..n). */
@@ -289,9 +318,7 @@ static void h_gss_exclude(struct ipk_conform_ctx *c)
  * group of the check for the answer window; a valid query for the group follows, which it must
  * answer (else the silence proves nothing: inconclusive).
  */
-typedef int (*bad_fn)(struct ipk_conform_ctx *c, uint32_t g);
-
-static void negative(struct ipk_conform_ctx *c, int ssm, unsigned mode, unsigned nsrcs, bad_fn send_bad,
+static void negative(struct ipk_conform_ctx *c, int ssm, unsigned mode, unsigned nsrcs, send_fn send_bad,
 		     const char *what)
 {
 	uint32_t g = ssm ? ipk_ck_ssm(c, 0) : ipk_ck_group(c, 0), srcs[4], which = 0;
@@ -302,7 +329,11 @@ static void negative(struct ipk_conform_ctx *c, int ssm, unsigned mode, unsigned
 
 	for (unsigned i = 0; i < nsrcs && i < 4; i++)
 		srcs[i] = ipk_ck_src(c, i);
-	if (set_settle(c, g, mode, srcs, nsrcs) < 0)
+	if (mode == IPK_CONFORM_EXCLUDE && !nsrcs)
+		g = asm_group(c);
+	else if (set_settle(c, g, mode, srcs, nsrcs) < 0)
+		g = 0;
+	if (!g)
 		return;
 	ipk_ck_expect(c, "no report for %s's groups within %u ms (+%u ms) of %s; then an answer to a valid query",
 		      c->check->id, mrt(c), c->cfg->slack_ms, what);
@@ -311,7 +342,7 @@ static void negative(struct ipk_conform_ctx *c, int ssm, unsigned mode, unsigned
 		return;
 	int64_t until = t0 + MS(mrt(c)) + slack(c);
 	while ((r = ipk_ck_recv_target(c, until, &m)) > 0)
-		if (m.igmp.type != IPK_IGMP_V2_LEAVE && names_mine(c, &m, &which)) {
+		if (m.igmp.type != IPK_IGMP_V2_LEAVE && (reports(&m, g, NULL) || names_mine(c, &m, &which))) {
 			ipk_ck_measured(c, (double)(m.at_us - t0) / 1000.0);
 			seen_msg(c, ipk_ck_broken(c), "answered: ", &m, t0);
 			return;
@@ -599,8 +630,7 @@ static void change_check(struct ipk_conform_ctx *c, const struct change *ch)
 		return;
 	}
 	ipk_ck_measured(c, (double)(m.at_us - t0) / 1000.0);
-	if (m.igmp.type == IPK_IGMP_V3_REPORT && ipk_ck_names(&m, g, &rec) &&
-	    rec_is(&rec, ch->want, s + ch->w0, ch->w1 - ch->w0))
+	if (find_rec(&m, g, ch->want, &rec) && rec_is(&rec, ch->want, s + ch->w0, ch->w1 - ch->w0))
 		seen_msg(c, IPK_CONFORM_PASS, "", &m, t0);
 	else
 		seen_msg(c, ipk_ck_broken(c), "", &m, t0);
@@ -949,18 +979,19 @@ static void h_group(struct ipk_conform_ctx *c)
 	negative(c, 0, IPK_CONFORM_EXCLUDE, 0, bad_group, "a group query for a unicast address");
 }
 
-/* Positive validation checks: the target must answer q; note says what is odd about it. */
+/* Positive validation checks: the target must answer q (for its group); note says what is odd. */
 static void must_answer(struct ipk_conform_ctx *c, struct ipk_ck_query q, const char *note)
 {
-	if (note)
-		ipk_ck_sent(c, "(%s)", note);
-	(void)answered(c, &q, mrt(c), NULL);
+	ipk_ck_sent(c, "(%s)", note);
+	if (ipk_ck_version(c) == 1)
+		answered(c, q, 0, mrt(c), NULL);
+	else
+		answered(c, q, 1, mrt(c), NULL);
 }
 
 static void h_ttl2(struct ipk_conform_ctx *c)
 {
-	struct ipk_ck_query q = query_for(c, ipk_ck_group(c, 0));
-	q.ip.ttl = 2;
+	struct ipk_ck_query q = {.ip.ttl = 2};
 	must_answer(c, q, "IP TTL 2");
 }
 
@@ -968,31 +999,33 @@ static void h_trailing(struct ipk_conform_ctx *c)
 {
 	static const uint8_t extra[5] = {1, 2, 3, 4, 5};
 	struct ipk_igmp_over o = {.trail = extra, .trail_len = sizeof(extra)};
-	struct ipk_ck_query q = query_for(c, ipk_ck_group(c, 0));
-	q.over = &o;
+	struct ipk_ck_query q = {.over = &o};
 	must_answer(c, q, "5 bytes after the query, inside its checksum");
 }
 
 static void h_src0(struct ipk_conform_ctx *c)
 {
-	struct ipk_ck_query q = query_for(c, ipk_ck_group(c, 0));
-	q.ip.src0 = 1;
+	struct ipk_ck_query q = {.ip.src0 = 1};
 	must_answer(c, q, "source 0.0.0.0");
 }
 
 /* H41: a message of an unknown type first; the valid query that follows is still answered. */
-static void h_unknown(struct ipk_conform_ctx *c)
+static int send_unknown(struct ipk_conform_ctx *c, uint32_t g)
 {
 	uint8_t b[16];
 	struct ipk_wbuf w;
-	uint32_t g = ipk_ck_group(c, 0);
 
 	ipk_wbuf_init(&w, b, sizeof(b));
-	if (ipk_igmp_put8(&w, 0x42, 0, g, NULL) < 0 || ipk_ck_send_igmp(c, b, w.len, NULL, "IGMP type 0x42") < 0) {
-		ipk_ck_verdict(c, IPK_CONFORM_INCONCLUSIVE, "could not send the unknown message");
-		return;
+	if (ipk_igmp_put8(&w, 0x42, 0, g, NULL) < 0) {
+		ipk_ck_verdict(c, IPK_CONFORM_INCONCLUSIVE, "could not build the message of type 0x42");
+		return -1;
 	}
-	must_answer(c, query_for(c, g), NULL);
+	return ipk_ck_send_igmp(c, b, w.len, NULL, "IGMP type 0x42 (unknown) naming the group");
+}
+static void h_unknown(struct ipk_conform_ctx *c)
+{
+	struct ipk_ck_query q = {0};
+	answered(c, q, ipk_ck_version(c) > 1, mrt(c), send_unknown);
 }
 
 /* ---- compatibility modes (RFC 3376 7.2.1, 8.12) ---- */
