@@ -636,41 +636,20 @@ static void change_check(struct ipk_conform_ctx *c, const struct change *ch)
 		seen_msg(c, ipk_ck_broken(c), "", &m, t0);
 }
 
-static void h_rec_asm_join(struct ipk_conform_ctx *c)
-{
-	static const struct change ch = {IPK_CONFORM_LEAVE, 0, 0, IPK_CONFORM_EXCLUDE, 0, 0, IPK_IGMP_TO_EX, 0, 0};
-	change_check(c, &ch);
-}
-static void h_rec_ssm_join(struct ipk_conform_ctx *c)
-{
-	static const struct change ch = {IPK_CONFORM_LEAVE, 0, 0, IPK_CONFORM_INCLUDE, 0, 1, IPK_IGMP_ALLOW, 0, 1};
-	change_check(c, &ch);
-}
-static void h_rec_asm_leave(struct ipk_conform_ctx *c)
-{
-	static const struct change ch = {IPK_CONFORM_EXCLUDE, 0, 0, IPK_CONFORM_LEAVE, 0, 0, IPK_IGMP_TO_IN, 0, 0};
-	change_check(c, &ch);
-}
-static void h_rec_ssm_leave(struct ipk_conform_ctx *c)
-{
-	static const struct change ch = {IPK_CONFORM_INCLUDE, 0, 1, IPK_CONFORM_LEAVE, 0, 0, IPK_IGMP_BLOCK, 0, 1};
-	change_check(c, &ch);
-}
-static void h_rec_ex_block(struct ipk_conform_ctx *c)
-{
-	static const struct change ch = {IPK_CONFORM_EXCLUDE, 0, 0, IPK_CONFORM_EXCLUDE, 0, 1, IPK_IGMP_BLOCK, 0, 1};
-	change_check(c, &ch);
-}
-static void h_rec_in_to_ex(struct ipk_conform_ctx *c)
-{
-	static const struct change ch = {IPK_CONFORM_INCLUDE, 0, 1, IPK_CONFORM_EXCLUDE, 1, 2, IPK_IGMP_TO_EX, 1, 2};
-	change_check(c, &ch);
-}
-static void h_rec_ex_to_in(struct ipk_conform_ctx *c)
-{
-	static const struct change ch = {IPK_CONFORM_EXCLUDE, 0, 0, IPK_CONFORM_INCLUDE, 0, 1, IPK_IGMP_TO_IN, 0, 1};
-	change_check(c, &ch);
-}
+/* One check per row of the RFC 3376 5.1 table: (from, sources) -> (to, sources): the record. */
+#define CHANGE_CHECK(fn, ...)                                                                      \
+	static void fn(struct ipk_conform_ctx *c)                                                  \
+	{                                                                                          \
+		static const struct change ch = {__VA_ARGS__};                                     \
+		change_check(c, &ch);                                                              \
+	}
+CHANGE_CHECK(h_rec_asm_join, IPK_CONFORM_LEAVE, 0, 0, IPK_CONFORM_EXCLUDE, 0, 0, IPK_IGMP_TO_EX, 0, 0)
+CHANGE_CHECK(h_rec_ssm_join, IPK_CONFORM_LEAVE, 0, 0, IPK_CONFORM_INCLUDE, 0, 1, IPK_IGMP_ALLOW, 0, 1)
+CHANGE_CHECK(h_rec_asm_leave, IPK_CONFORM_EXCLUDE, 0, 0, IPK_CONFORM_LEAVE, 0, 0, IPK_IGMP_TO_IN, 0, 0)
+CHANGE_CHECK(h_rec_ssm_leave, IPK_CONFORM_INCLUDE, 0, 1, IPK_CONFORM_LEAVE, 0, 0, IPK_IGMP_BLOCK, 0, 1)
+CHANGE_CHECK(h_rec_ex_block, IPK_CONFORM_EXCLUDE, 0, 0, IPK_CONFORM_EXCLUDE, 0, 1, IPK_IGMP_BLOCK, 0, 1)
+CHANGE_CHECK(h_rec_in_to_ex, IPK_CONFORM_INCLUDE, 0, 1, IPK_CONFORM_EXCLUDE, 1, 2, IPK_IGMP_TO_EX, 1, 2)
+CHANGE_CHECK(h_rec_ex_to_in, IPK_CONFORM_EXCLUDE, 0, 0, IPK_CONFORM_INCLUDE, 0, 1, IPK_IGMP_TO_IN, 0, 1)
 
 /*
  * H23 (v3) / H24 (v1, v2): a join's report is sent Robustness Variable times in total (v1/v2:
@@ -1030,9 +1009,10 @@ static void h_unknown(struct ipk_conform_ctx *c)
 
 /* ---- compatibility modes (RFC 3376 7.2.1, 8.12) ---- */
 
-/* The suite primes the target with QRV 2 and a QQIC of a few seconds (2 s; 4 s before a v1 query,
+/* The suite primes the target with QRV 2 and a QQIC of a few seconds (2 s; 5 s before a v1 query,
  * so that even the kernel's shorter timeout outlasts the 10 s answer window) so the fallback lasts
- * seconds. */
+ * seconds. The kernel lowers its QRI for good to QQI - 1 s whenever a query's QQI is not above it
+ * (1 s once it heard QQIC 2 s): its timeout lies between RV * QQI + 1 s and + min(10 s, QQI - 1 s). */
 
 /*
  * Which version the target is in now: it joins the check's group 2 and its first report tells
@@ -1072,7 +1052,7 @@ static void return_window(const struct ipk_conform_ctx *c, unsigned qqi_ms, unsi
 			  unsigned *hi)
 {
 	unsigned base = rv(c) * qqi_ms, linux_qri = qqi_ms - 1000 < 10000 ? qqi_ms - 1000 : 10000;
-	*lo = base + (old_mrt_ms < linux_qri ? old_mrt_ms : linux_qri);
+	*lo = base + (old_mrt_ms < 1000 ? old_mrt_ms : 1000);
 	*hi = base + (old_mrt_ms > linux_qri ? old_mrt_ms : linux_qri);
 }
 
@@ -1194,7 +1174,7 @@ static void h_fallback_v2(struct ipk_conform_ctx *c)
 }
 static void h_fallback_v1(struct ipk_conform_ctx *c)
 {
-	fallback(c, 1, 0, 4000);
+	fallback(c, 1, 0, 5000);
 }
 static void h_return_v3(struct ipk_conform_ctx *c)
 {
