@@ -410,7 +410,10 @@ static void h_left_silent(struct ipk_conform_ctx *c)
 		return;
 	int64_t until = t0 + MS(mrt(c)) + slack(c);
 	while ((r = ipk_ck_recv_target(c, until, &m)) > 0) {
-		if (reports(&m, left, NULL)) {
+		struct ipk_igmp_rec rec = {0};
+		/* a late TO_IN/BLOCK of the leave itself is not a report of membership */
+		if (reports(&m, left, &rec) &&
+		    !(m.igmp.type == IPK_IGMP_V3_REPORT && (rec.type == IPK_IGMP_TO_IN || rec.type == IPK_IGMP_BLOCK))) {
 			seen_msg(c, ipk_ck_broken(c), "reported the group it left: ", &m, t0);
 			return;
 		}
