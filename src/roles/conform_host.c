@@ -366,6 +366,13 @@ static void negative(struct ipk_conform_ctx *c, int ssm, unsigned mode, unsigned
 	}
 }
 
+/* A negative check on an any-source membership (asm_group): send_bad, then silence. */
+#define NEG_ASM(fn, send_bad, what)                                                                \
+	static void fn(struct ipk_conform_ctx *c)                                                  \
+	{                                                                                          \
+		negative(c, 0, IPK_CONFORM_EXCLUDE, 0, send_bad, what);                            \
+	}
+
 /* H04: G&S query on INCLUDE{S0} naming only S2: no answer (the intersection is empty). */
 static int bad_gss_other(struct ipk_conform_ctx *c, uint32_t g)
 {
@@ -385,10 +392,7 @@ static int bad_gsq_nonmember(struct ipk_conform_ctx *c, uint32_t g)
 	struct ipk_ck_query q = {.group = ipk_ck_group(c, 1)};
 	return ipk_ck_send_query(c, &q);
 }
-static void h_gsq_nonmember(struct ipk_conform_ctx *c)
-{
-	negative(c, 0, IPK_CONFORM_EXCLUDE, 0, bad_gsq_nonmember, "a group-specific query for a group it is not in");
-}
+NEG_ASM(h_gsq_nonmember, bad_gsq_nonmember, "a group-specific query for a group it is not in")
 
 /* H07: after leaving a group the target does not report it to a general query. */
 static void h_left_silent(struct ipk_conform_ctx *c)
@@ -829,10 +833,7 @@ static int bad_len(struct ipk_conform_ctx *c, uint32_t g)
 	ipk_ck_sent(c, "(9, 10 and 11 bytes long)");
 	return 0;
 }
-static void h_len(struct ipk_conform_ctx *c)
-{
-	negative(c, 0, IPK_CONFORM_EXCLUDE, 0, bad_len, "queries of 9, 10 and 11 bytes");
-}
+NEG_ASM(h_len, bad_len, "queries of 9, 10 and 11 bytes")
 
 static int bad_short(struct ipk_conform_ctx *c, uint32_t g)
 {
@@ -840,10 +841,7 @@ static int bad_short(struct ipk_conform_ctx *c, uint32_t g)
 	q.cut = 7;
 	return send_q(c, q);
 }
-static void h_short(struct ipk_conform_ctx *c)
-{
-	negative(c, 0, IPK_CONFORM_EXCLUDE, 0, bad_short, "a 7-byte query");
-}
+NEG_ASM(h_short, bad_short, "a 7-byte query")
 
 /* A query with its IGMP checksum off: built by the codec, the checksum then forced wrong. */
 static int bad_igmp_csum(struct ipk_conform_ctx *c, uint32_t g)
@@ -871,10 +869,7 @@ static int bad_igmp_csum(struct ipk_conform_ctx *c, uint32_t g)
 	return ipk_ck_send_igmp(c, b, w.len, NULL, v == 1 ? "general query, bad IGMP checksum"
 							  : "group query, bad IGMP checksum");
 }
-static void h_igmp_csum(struct ipk_conform_ctx *c)
-{
-	negative(c, 0, IPK_CONFORM_EXCLUDE, 0, bad_igmp_csum, "a query with a bad IGMP checksum");
-}
+NEG_ASM(h_igmp_csum, bad_igmp_csum, "a query with a bad IGMP checksum")
 
 static int bad_ip_csum(struct ipk_conform_ctx *c, uint32_t g)
 {
@@ -883,10 +878,7 @@ static int bad_ip_csum(struct ipk_conform_ctx *c, uint32_t g)
 	ipk_ck_sent(c, "(IPv4 header checksum off by one)");
 	return send_q(c, q);
 }
-static void h_ip_csum(struct ipk_conform_ctx *c)
-{
-	negative(c, 0, IPK_CONFORM_EXCLUDE, 0, bad_ip_csum, "a query with a bad IPv4 header checksum");
-}
+NEG_ASM(h_ip_csum, bad_ip_csum, "a query with a bad IPv4 header checksum")
 
 static int bad_count(struct ipk_conform_ctx *c, uint32_t g)
 {
@@ -896,10 +888,7 @@ static int bad_count(struct ipk_conform_ctx *c, uint32_t g)
 	ipk_ck_sent(c, "(Number of Sources 40, one present)");
 	return send_q(c, q);
 }
-static void h_count(struct ipk_conform_ctx *c)
-{
-	negative(c, 0, IPK_CONFORM_EXCLUDE, 0, bad_count, "a G&S query whose source count runs past its end");
-}
+NEG_ASM(h_count, bad_count, "a G&S query whose source count runs past its end")
 
 static int bad_gq_srcs(struct ipk_conform_ctx *c, uint32_t g)
 {
@@ -908,10 +897,7 @@ static int bad_gq_srcs(struct ipk_conform_ctx *c, uint32_t g)
 	struct ipk_ck_query q = {.srcs = s, .nsrcs = 1};
 	return send_q(c, q);
 }
-static void h_gq_srcs(struct ipk_conform_ctx *c)
-{
-	negative(c, 0, IPK_CONFORM_EXCLUDE, 0, bad_gq_srcs, "a general query with a source");
-}
+NEG_ASM(h_gq_srcs, bad_gq_srcs, "a general query with a source")
 
 static int bad_no_ra(struct ipk_conform_ctx *c, uint32_t g)
 {
@@ -920,10 +906,7 @@ static int bad_no_ra(struct ipk_conform_ctx *c, uint32_t g)
 	ipk_ck_sent(c, "(no Router Alert)");
 	return send_q(c, q);
 }
-static void h_no_ra(struct ipk_conform_ctx *c)
-{
-	negative(c, 0, IPK_CONFORM_EXCLUDE, 0, bad_no_ra, "a query without Router Alert");
-}
+NEG_ASM(h_no_ra, bad_no_ra, "a query without Router Alert")
 
 static int bad_gq_dst(struct ipk_conform_ctx *c, uint32_t g)
 {
@@ -932,10 +915,7 @@ static int bad_gq_dst(struct ipk_conform_ctx *c, uint32_t g)
 	ipk_ck_sent(c, "(to %s)", ipk_ck_addr(g, ga));
 	return send_q(c, q);
 }
-static void h_gq_dst(struct ipk_conform_ctx *c)
-{
-	negative(c, 0, IPK_CONFORM_EXCLUDE, 0, bad_gq_dst, "a general query sent to the group address");
-}
+NEG_ASM(h_gq_dst, bad_gq_dst, "a general query sent to the group address")
 
 static int bad_frag(struct ipk_conform_ctx *c, uint32_t g)
 {
@@ -944,10 +924,7 @@ static int bad_frag(struct ipk_conform_ctx *c, uint32_t g)
 	ipk_ck_sent(c, "(More Fragments set: a first fragment)");
 	return send_q(c, q);
 }
-static void h_frag(struct ipk_conform_ctx *c)
-{
-	negative(c, 0, IPK_CONFORM_EXCLUDE, 0, bad_frag, "a query in a first fragment whose rest never comes");
-}
+NEG_ASM(h_frag, bad_frag, "a query in a first fragment whose rest never comes")
 
 static int bad_group(struct ipk_conform_ctx *c, uint32_t g)
 {
@@ -956,10 +933,7 @@ static int bad_group(struct ipk_conform_ctx *c, uint32_t g)
 	ipk_ck_sent(c, "(to 224.0.0.1)");
 	return send_q(c, q);
 }
-static void h_group(struct ipk_conform_ctx *c)
-{
-	negative(c, 0, IPK_CONFORM_EXCLUDE, 0, bad_group, "a group query for a unicast address");
-}
+NEG_ASM(h_group, bad_group, "a group query for a unicast address")
 
 /* Positive validation checks: the target must answer q (for its group); note says what is odd. */
 static void must_answer(struct ipk_conform_ctx *c, struct ipk_ck_query q, const char *note)
