@@ -6,7 +6,7 @@ tool=${1:?usage: net_conform_host.sh TOOL SRCDIR THIRD_PARTY_PCAPS}
 src=${2:?}
 build=$(cd "$(dirname "$tool")/.." && pwd)
 
-# ---- the Linux kernel's departures (shared/reference/igmp-peers.md 2.3, 2.4, 5.5; docs/conform-host.md),
+# ---- the Linux kernel's departures (docs/conform-host.md, "The Linux kernel's deviations"),
 # by check name, per version: exactly these end as "deviation"; every other check passes or is
 # skipped with a reason.
 #   gssq-exclude-answer            H06 (v3): a group-and-source query on an EXCLUDE group is
@@ -64,7 +64,7 @@ hook="$build/tests/net_members --ctl $sock set {group} {mode} {sources}"
 
 failed=0
 for v in 3 2 1; do
-	# force 0 for v3: forcing 3 is the same as 0 on Linux (igmp-peers.md 2.5)
+	# force 0 for v3: forcing 3 is the same as 0 on Linux (docs/conform-host.md)
 	ip netns exec "$NS2" sysctl -qw net.ipv4.conf."$IF2".force_igmp_version=$([ $v -eq 3 ] && echo 0 || echo $v)
 	start_members
 	conform_run "v$v" host --target "$ADDR2" -V $v --uri $URI --join-cmd "$hook"

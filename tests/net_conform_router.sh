@@ -7,7 +7,7 @@ src=${2:?}
 
 # ---- expected verdicts: check name = the verdict it must give; every other check passes or is
 # skipped with a reason. Measured in these namespaces (kernel 6.18); docs/conform-router.md,
-# "Known departures", and shared/reference/igmp-peers.md 3.4 and 5.6 for the bridge.
+# "Known departures".
 #
 # ipv4kit querier: it applies what RFC 3376 9.2 / RFC 2236 9 let a router drop, by design
 # (docs/querier.md, "Findings": reported as findings, still applied):
