@@ -134,6 +134,12 @@ uint32_t ipk_ck_ssm(const struct ipk_conform_ctx *c, unsigned k)
 	return c->cfg->ssm_base + 16 * c->index + k;
 }
 
+uint32_t ipk_ck_host_addr(const struct ipk_conform_ctx *c, unsigned host)
+{
+	uint32_t a = c->cfg->self + host;
+	return c->cfg->target > c->cfg->self && c->cfg->target <= a ? a + 1 : a;
+}
+
 uint32_t ipk_ck_src(const struct ipk_conform_ctx *c, unsigned k)
 {
 	return c->cfg->source_base + k;
@@ -321,7 +327,7 @@ int ipk_ck_send_v12(struct ipk_conform_ctx *c, unsigned host, uint8_t type, uint
 
 	ipk_wbuf_init(&w, m, sizeof(m));
 	if (!i.src && !i.src0)
-		i.src = c->cfg->self + host;
+		i.src = ipk_ck_host_addr(c, host);
 	int r = ipk_igmp_put8(&w, type, 0, group, over);
 	if (r < 0) {
 		ipk_ck_verdict(c, IPK_CONFORM_INCONCLUSIVE, "could not build the message (%s)", ipk_errname(r));
@@ -341,7 +347,7 @@ int ipk_ck_send_v3r(struct ipk_conform_ctx *c, unsigned host, const struct ipk_i
 
 	ipk_wbuf_init(&w, m, sizeof(m));
 	if (!i.src && !i.src0)
-		i.src = c->cfg->self + host;
+		i.src = ipk_ck_host_addr(c, host);
 	int r = ipk_igmp_put_v3_report_over(&w, recs, n, over);
 	if (r < 0) {
 		ipk_ck_verdict(c, IPK_CONFORM_INCONCLUSIVE, "could not build the report (%s)", ipk_errname(r));

@@ -33,16 +33,13 @@ static unsigned mrt(const struct ipk_conform_ctx *c)
 	return ipk_ck_version(c) == 1 ? 10000 : c->cfg->mrt_ms;
 }
 
+/* The emulated host whose reports the checks send as another member (ipk_ck_host_addr keeps it
+ * off the target's address). */
+#define OTHER_HOST 1
+
 static int64_t slack(const struct ipk_conform_ctx *c)
 {
 	return MS(c->cfg->slack_ms);
-}
-
-/* The emulated host whose reports the checks send as another member: cfg->self + 1, or + 2 when
- * that is the target's address. */
-static unsigned other_host(const struct ipk_conform_ctx *c)
-{
-	return c->cfg->self + 1 == c->cfg->target ? 2 : 1;
 }
 
 /* Whether m names one of this check's own groups (ipk_ck_group/ipk_ck_ssm k < 4). */
@@ -586,7 +583,7 @@ static void h_v2_leave_not_last(struct ipk_conform_ctx *c)
 		ipk_ck_verdict(c, IPK_CONFORM_INCONCLUSIVE, "no report when joining");
 		return;
 	}
-	if (ipk_ck_send_v12(c, other_host(c), IPK_IGMP_V2_REPORT, g, NULL, NULL) < 0)
+	if (ipk_ck_send_v12(c, OTHER_HOST, IPK_IGMP_V2_REPORT, g, NULL, NULL) < 0)
 		return;
 	(void)collect(c, g, ipk_ck_now(c) + MS(100), 0, 1, NULL, 0);
 	int64_t t0 = ipk_ck_now(c);
@@ -755,7 +752,7 @@ static void h_merge(struct ipk_conform_ctx *c)
 /* ---- suppression ---- */
 
 /*
- * Another host's reports for the check's group (host cfg->self + 1) right after a general
+ * Another host's reports for the check's group (OTHER_HOST) right after a general
  * query. v1/v2 (H26): the target must not answer; v3 (H27): it must.
  */
 static void suppression(struct ipk_conform_ctx *c, int must_answer)
@@ -772,10 +769,10 @@ static void suppression(struct ipk_conform_ctx *c, int must_answer)
 	t0 = ipk_ck_now(c);
 	if (ipk_ck_send_query(c, &q) < 0)
 		return;
-	int r = ipk_ck_send_v12(c, other_host(c), v == 1 ? IPK_IGMP_V1_REPORT : IPK_IGMP_V2_REPORT, g, NULL, NULL);
+	int r = ipk_ck_send_v12(c, OTHER_HOST, v == 1 ? IPK_IGMP_V1_REPORT : IPK_IGMP_V2_REPORT, g, NULL, NULL);
 	if (r == 0 && v == 3) {
 		struct ipk_igmp_rec_spec rec = {.type = IPK_IGMP_IS_EX, .group = g};
-		r = ipk_ck_send_v3r(c, other_host(c), &rec, 1, NULL, NULL);
+		r = ipk_ck_send_v3r(c, OTHER_HOST, &rec, 1, NULL, NULL);
 	}
 	if (r < 0)
 		return;
@@ -993,9 +990,11 @@ static void h_unknown(struct ipk_conform_ctx *c)
 
 /*
  * Which version the target is in now: it joins the check's group 2 and its first report tells
- * (then it leaves again). 1, 2, 3; 0 no report; -1 aborting.
+ * (then it leaves again). 1, 2, 3; 0 no report; -1 aborting. A report naming group `also` (0:
+ * none) heard meanwhile is kept in *also_m (*also_got 1): the answer to a query sent just before
+ * the probe may come during it.
  */
-static int probe_mode(struct ipk_conform_ctx *c)
+static int probe_mode(struct ipk_conform_ctx *c, uint32_t also, struct ipk_ck_msg *also_m, int *also_got)
 {
 	uint32_t g = ipk_ck_group(c, 2);
 	struct ipk_ck_msg m;
@@ -1006,6 +1005,11 @@ static int probe_mode(struct ipk_conform_ctx *c)
 		return -1;
 	int64_t until = ipk_ck_now(c) + slack(c);
 	while ((r = ipk_ck_recv_target(c, until, &m)) > 0) {
+		if (also && !*also_got && reports(&m, also, NULL)) {
+			*also_m = m;
+			*also_got = 1;
+			continue;
+		}
 		if (!reports(&m, g, &rec))
 			continue;
 		if (m.igmp.type == IPK_IGMP_V3_REPORT && (rec.type == IPK_IGMP_TO_IN || rec.type == IPK_IGMP_BLOCK))
@@ -1044,7 +1048,7 @@ static int await_v3(struct ipk_conform_ctx *c, int64_t t_old, unsigned qqi_ms, u
 		if (at > ipk_ck_now(c) && collect(c, 0, at, 0, 1, NULL, 0) < 0)
 			return -1; /* (nothing names group 0: this only waits) */
 		int64_t t = ipk_ck_now(c);
-		int v = probe_mode(c);
+		int v = probe_mode(c, 0, NULL, NULL);
 		if (v < 0)
 			return -1;
 		if (v == 3) {
@@ -1090,10 +1094,11 @@ static void fallback(struct ipk_conform_ctx *c, unsigned old, int judge_return, 
 	if (ipk_ck_send_query(c, &q) < 0)
 		return;
 	/* the mode now: the version of the report for a join right after the query */
-	int pm = probe_mode(c);
+	int got = 0;
+	int pm = probe_mode(c, g, &m, &got);
 	if (pm < 0)
 		return;
-	r = collect(c, g, t0 + MS(old_mrt) + slack(c), 1, 0, &m, 1);
+	r = got ? 1 : collect(c, g, t0 + MS(old_mrt) + slack(c), 1, 0, &m, 1);
 	if (r < 0)
 		return;
 	if (r == 1)

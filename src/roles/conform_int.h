@@ -44,6 +44,9 @@ struct ipk_conform_ctx {
 uint32_t ipk_ck_group(const struct ipk_conform_ctx *c, unsigned k); /* group_base + 16*index + k */
 uint32_t ipk_ck_ssm(const struct ipk_conform_ctx *c, unsigned k);   /* ssm_base + 16*index + k */
 uint32_t ipk_ck_src(const struct ipk_conform_ctx *c, unsigned k);   /* source_base + k */
+/* The address of emulated host `host` (1, 2, ...): cfg->self + host, one further from the target's
+ * own address when it lies in between (a router ignores reports that seem to come from itself). */
+uint32_t ipk_ck_host_addr(const struct ipk_conform_ctx *c, unsigned host);
 int64_t ipk_ck_now(const struct ipk_conform_ctx *c);
 /* IGMP version in use: cfg->version */
 unsigned ipk_ck_version(const struct ipk_conform_ctx *c);
@@ -97,7 +100,7 @@ struct ipk_ck_query {
 };
 int ipk_ck_send_query(struct ipk_conform_ctx *c, const struct ipk_ck_query *q);
 
-/* Reports from emulated host `host` (source cfg->self + host): v1/v2 report or leave (type
+/* Reports from emulated host `host` (source ipk_ck_host_addr): v1/v2 report or leave (type
  * IPK_IGMP_V1_REPORT/V2_REPORT/V2_LEAVE) for group, to the group (leave: 224.0.0.2) unless
  * ip->dst; v3 report with records recs[0..n) to 224.0.0.22. */
 int ipk_ck_send_v12(struct ipk_conform_ctx *c, unsigned host, uint8_t type, uint32_t group,

@@ -1185,7 +1185,7 @@ static int send_craft(struct ipk_conform_ctx *c, unsigned host, uint32_t g, cons
 	}
 	struct ipk_ck_ip ip = k->ip;
 	if (!ip.src && !ip.src0)
-		ip.src = c->cfg->self + host;
+		ip.src = ipk_ck_host_addr(c, host);
 	if (!ip.dst && v < 3 && !k->type)
 		ip.dst = g; /* a report goes to its group, whatever it is */
 	char d[160];
