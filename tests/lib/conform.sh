@@ -8,7 +8,8 @@
 #                                             # of "v1|v2" where the peer is measured to vary), every
 #                                             # other one passed or was skipped with a reason;
 #                                             # exit status, summary, JUnit and pcaps agree
-# Needs $tool, $tmp, $NS1, $IF1 and python3. conform_judge prints one summary line per run and,
+# With CONFORM_ONLY=ID,ID,... (IDs, as given to --only) the run must hold exactly those checks;
+# without it, the whole catalogue. Needs $tool, $tmp, $NS1, $IF1 and python3. conform_judge prints one summary line per run and,
 # when something is wrong, "FAIL: ..." lines and the whole verdict table; it returns 0 or 1.
 
 CONFORM_TIMEOUT=${CONFORM_TIMEOUT:-280} # seconds one suite run may take
@@ -99,14 +100,19 @@ try:
         fail('JUnit %s has %d testcases, the run selected %d checks' % (xpath, n, len(C)))
 except (OSError, ET.ParseError) as e:
     fail('JUnit file does not parse: %s' % e)
-lst = subprocess.run([tool, 'conform', '--list', side, '--json'], capture_output=True, text=True)
-try:
-    L = json.loads(lst.stdout)
-    L = L.get('checks', L) if isinstance(L, dict) else L
-    if len(L) != len(C):
-        fail('the run has %d checks, --list %s has %d (nothing was deselected)' % (len(C), side, len(L)))
-except ValueError:
-    fail('conform --list %s --json does not parse: %s' % (side, lst.stderr[:200]))
+only = [k for k in os.environ.get('CONFORM_ONLY', '').split(',') if k]
+if only:
+    if sorted(c['id'] for c in C) != sorted(only):
+        fail('the run has checks %s, --only asked for %s' % (','.join(c['id'] for c in C), ','.join(only)))
+else:
+    lst = subprocess.run([tool, 'conform', '--list', side, '--json'], capture_output=True, text=True)
+    try:
+        L = json.loads(lst.stdout)
+        L = L.get('checks', L) if isinstance(L, dict) else L
+        if len(L) != len(C):
+            fail('the run has %d checks, --list %s has %d (nothing was deselected)' % (len(C), side, len(L)))
+    except ValueError:
+        fail('conform --list %s --json does not parse: %s' % (side, lst.stderr[:200]))
 # evidence: one pcap per check run, each readable by ipv4kit decode
 files = sorted(os.listdir(pdir)) if os.path.isdir(pdir) else []
 if len(files) != len(ran):
@@ -124,6 +130,9 @@ for c in ran:
 print('%s: %d checks, %d run: %d pass, %d deviation, %d fail, %d inconclusive, %d skipped; exit %d; %s s'
       % (name, len(C), len(ran), count['pass'], count['deviation'], count['fail'], count['inconclusive'],
          count['skipped'], rc, secs))
+for c in C:
+    if c['id'] in expect or c['name'] in expect:
+        print('  %s %s %s: %s' % (c['id'], c['name'], c['verdict'], c.get('seen', '')[:200]))
 if bad:
     for b in bad:
         print('FAIL: %s: %s' % (name, b))
