@@ -438,7 +438,7 @@ static void usage(FILE *f)
 		"         [--query-interval S] [--query-response-interval S] [--last-member-interval S]\n"
 		"         [--last-member-count N] [--startup-query-interval S] [--startup-query-count N]\n"
 		"         [--time-scale X] [--state FILE] [--state-interval S] [--events FILE|-] [--json]\n"
-		"         [--duration S]\n"
+		"         [--duration S] [--strict]\n"
 		"\n"
 		"Be the IGMP querier of the link on IFACE (RFC 3376/9776 section 6, RFC 2236): hear every\n"
 		"IGMP message there (a packet socket; the host joins nothing), keep each group's filter\n"
@@ -471,6 +471,10 @@ static void usage(FILE *f)
 		"                                 FILE, or - for stdout\n"
 		"      --json                     events as JSON lines (default: text lines)\n"
 		"      --duration S               stop after S real seconds, 0.001..1e9\n"
+		"      --strict                   ignore (after the finding) messages with TTL other than\n"
+		"                                 1, v2/v3 messages without Router Alert and v2 Leaves\n"
+		"                                 sent to a unicast address (RFC 3376 9.2, RFC 2236 9\n"
+		"                                 allow it); default: report them and act on them\n"
 		"  -h, --help                     this help\n"
 		"On a terminal (and without --events -) stdout shows a live table of the groups.\n"
 		"Exit: 0 stopped by SIGINT, SIGTERM, SIGHUP or --duration; 1 a socket error (no\n"
@@ -479,7 +483,7 @@ static void usage(FILE *f)
 
 enum {
 	O_ADDR = 256, O_RV, O_QI, O_QRI, O_LMQI, O_LMQC, O_SQI, O_SQC, O_SCALE, O_STATE, O_STATEI,
-	O_EVENTS, O_JSON, O_DURATION,
+	O_EVENTS, O_JSON, O_DURATION, O_STRICT,
 };
 
 /* Seconds S in [min, max] into ms; 0 or -1 after a usage error. */
@@ -517,7 +521,7 @@ int ipk_cmd_querier(int argc, char **argv)
 	    {"state-interval", required_argument, NULL, O_STATEI},
 	    {"events", required_argument, NULL, O_EVENTS},
 	    {"json", no_argument, NULL, O_JSON},
-	    {"duration", required_argument, NULL, O_DURATION},
+	    {"duration", required_argument, NULL, O_DURATION}, {"strict", no_argument, NULL, O_STRICT},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -585,6 +589,7 @@ int ipk_cmd_querier(int argc, char **argv)
 			break;
 		case O_EVENTS: events = optarg; break;
 		case O_JSON: json = 1; break;
+		case O_STRICT: cfg.flags |= IPK_QUERIER_F_STRICT; break;
 		case O_DURATION:
 			if (ipk_cli_real(PROG, "--duration", optarg, 0.001, 1e9, &duration) != 0)
 				return IPK_EXIT_USAGE;

@@ -50,8 +50,9 @@ struct ipk_querier_cfg {
 /* Also keep groups 224.0.0.0/24 (by default their reports are heard but make no state: every
  * host reports its own link-local groups). */
 #define IPK_QUERIER_F_LINK_LOCAL 0x01
-/* Drop (after reporting the finding) messages with TTL other than 1 or, for v2/v3, without
- * Router Alert (RFC 3376 section 9 allows it). Default: report and process them. */
+/* Drop (after reporting the finding) messages with TTL other than 1, v2/v3 messages without
+ * Router Alert (RFC 3376 section 9 allows it) and v2 Leaves sent to a unicast address.
+ * Default: report and process them. */
 #define IPK_QUERIER_F_STRICT 0x02
 /* Start as non-querier (listen for the other querier first; the Other Querier Present timer
  * starts at OQPI). Default: start as querier with the startup queries (section 6.1). */

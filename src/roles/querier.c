@@ -1058,7 +1058,7 @@ int ipk_querier_input(struct ipk_querier *q, const uint8_t *dgram, size_t len, u
 		int code = f.v[i].code;
 		if (code == IPK_E_IGMP_DST && m.type == IPK_IGMP_V2_LEAVE && !ipk_ip4_is_multicast(ip.dst))
 			code = IPK_E_IGMP_LEAVE_UNICAST;
-		if (code == IPK_E_IGMP_TTL || code == IPK_E_IGMP_NO_RA)
+		if (code == IPK_E_IGMP_TTL || code == IPK_E_IGMP_NO_RA || code == IPK_E_IGMP_LEAVE_UNICAST)
 			strict_drop = 1;
 		emit_finding(q, code, f.v[i].offset, ip.src, ip.dst, m.group);
 	}
