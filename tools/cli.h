@@ -151,4 +151,8 @@ extern volatile sig_atomic_t ipk_cli_stop;
 void ipk_cli_signals(int poll);
 int ipk_cli_tmp(const char *path);
 
+/* s as a JSON string, quotes included: '"' and '\\' escaped, control bytes and DEL as \u00XX,
+ * other bytes (UTF-8) as they are. */
+void ipk_cli_json_str(FILE *f, const char *s);
+
 #endif

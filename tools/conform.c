@@ -519,36 +519,21 @@ static void totals(const struct ct *t, struct totals *s)
 
 /* ---- JSON ---- */
 
-static void jstr(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 static void json_check_head(FILE *f, const struct ipk_conform_check *k)
 {
 	fprintf(f, "{\"id\":");
-	jstr(f, k->id);
+	ipk_cli_json_str(f, k->id);
 	fprintf(f, ",\"name\":");
-	jstr(f, k->name);
+	ipk_cli_json_str(f, k->name);
 	fprintf(f, ",\"side\":\"%s\",\"level\":\"%s\",\"negative\":%s,\"versions\":[", ipk_conform_side_name(k->side),
 		ipk_conform_level_name(k->level), k->negative ? "true" : "false");
 	for (unsigned v = 1, n = 0; v <= 3; v++)
 		if (k->versions & 1u << v)
 			fprintf(f, "%s%u", n++ ? "," : "", v);
 	fprintf(f, "],\"rfc\":");
-	jstr(f, k->rfc);
+	ipk_cli_json_str(f, k->rfc);
 	fprintf(f, ",\"requirement\":");
-	jstr(f, k->requirement);
+	ipk_cli_json_str(f, k->requirement);
 }
 
 static void json_report(const struct ct *t, const struct totals *s, int interrupted)
@@ -556,7 +541,7 @@ static void json_report(const struct ct *t, const struct totals *s, int interrup
 	FILE *f = stdout;
 	char a[16];
 	fprintf(f, "{\"side\":\"%s\",\"interface\":", ipk_conform_side_name(t->side));
-	jstr(f, t->ifname);
+	ipk_cli_json_str(f, t->ifname);
 	ipk_ip4_ntoa(t->cfg.target, a);
 	fprintf(f, ",\"target\":\"%s\"", a);
 	ipk_ip4_ntoa(t->cfg.self, a);
@@ -575,11 +560,11 @@ static void json_report(const struct ct *t, const struct totals *s, int interrup
 		first = 0;
 		json_check_head(f, &t->cat[k]);
 		fprintf(f, ",\"verdict\":\"%s\",\"sent\":", ipk_conform_verdict_name(e ? e->r.verdict : IPK_CONFORM_SKIPPED));
-		jstr(f, e ? e->r.sent : "");
+		ipk_cli_json_str(f, e ? e->r.sent : "");
 		fprintf(f, ",\"expected\":");
-		jstr(f, e ? e->r.expected : "");
+		ipk_cli_json_str(f, e ? e->r.expected : "");
 		fprintf(f, ",\"seen\":");
-		jstr(f, e ? e->r.seen : NOT_RUN);
+		ipk_cli_json_str(f, e ? e->r.seen : NOT_RUN);
 		if (e && e->r.measured_ms >= 0)
 			fprintf(f, ",\"measured_ms\":%.3f", e->r.measured_ms);
 		else
@@ -588,7 +573,7 @@ static void json_report(const struct ct *t, const struct totals *s, int interrup
 			e ? (double)(e->r.start_us - t->t0_us) / 1e6 : s->secs,
 			e ? (double)(e->r.end_us - e->r.start_us) / 1e6 : 0.0);
 		if (e && e->pcap)
-			jstr(f, e->pcap);
+			ipk_cli_json_str(f, e->pcap);
 		else
 			fprintf(f, "null");
 		fputc('}', f);

@@ -655,31 +655,15 @@ static const char *decode_line(const struct pkt *p)
 	return line;
 }
 
-/* A JSON string: quotes, backslashes and control bytes escaped. */
-static void jstr(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 static void report_pkts_json(struct pkt *const *p, size_t n)
 {
 	fputc('[', stdout);
 	for (size_t i = 0; i < n; i++) {
 		printf("%s{\"index\":%llu,\"seed\":%u,\"mutation\":", i ? "," : "",
 		       (unsigned long long)p[i]->idx, p[i]->seed + 1u);
-		jstr(stdout, p[i]->what);
+		ipk_cli_json_str(stdout, p[i]->what);
 		printf(",\"decode\":");
-		jstr(stdout, decode_line(p[i]));
+		ipk_cli_json_str(stdout, decode_line(p[i]));
 		fputc('}', stdout);
 	}
 	fputc(']', stdout);
@@ -693,7 +677,7 @@ static void report(struct fz *z, const struct finding *fd, double secs)
 	if (z->json) {
 		printf("{\"seed\":%llu,\"mode\":\"%s\",\"target\":\"%s\",\"interface\":",
 		       (unsigned long long)z->seed, mode_names[z->mode], t);
-		jstr(stdout, z->iface);
+		ipk_cli_json_str(stdout, z->iface);
 		printf(",\"seeds\":%zu,\"sent\":%llu,\"failed\":%llu,\"seconds\":%.3f,\"pps\":%.0f,"
 		       "\"probe\":\"%s\",\"probes\":%llu,\"probe_failures\":%llu,\"stalls\":%llu,"
 		       "\"stall_first\":%llu,\"stall_max_s\":%.3f,\"interrupted\":%s,\"down\":%s",
@@ -706,7 +690,7 @@ static void report(struct fz *z, const struct finding *fd, double secs)
 			printf(",\"down_after\":%llu,\"found_s\":%.3f,\"kept\":%zu,\"kept_path\":",
 			       (unsigned long long)fd->down_after, fd->found_s, fd->nkept);
 			if (fd->saved)
-				jstr(stdout, fd->kept_path);
+				ipk_cli_json_str(stdout, fd->kept_path);
 			else
 				printf("null");
 			printf(",\"restarted\":%s,\"reproduced\":%s,\"tries\":%u,\"restarts\":%u,"
@@ -714,7 +698,7 @@ static void report(struct fz *z, const struct finding *fd, double secs)
 			       z->restart_cmd ? "true" : "false", fd->reproduced ? "true" : "false",
 			       fd->tries, fd->restarts);
 			if (fd->minimised)
-				jstr(stdout, fd->min_path);
+				ipk_cli_json_str(stdout, fd->min_path);
 			else
 				printf("null");
 			printf(",\"packets\":");

@@ -589,20 +589,6 @@ static void data_in(struct tool *t, const struct ipk_igmp_rx *x)
 
 /* ---- the report: one JSON object (--json, --stats) or text ---- */
 
-/* s as a JSON string body (interface names may hold any byte but '/', ':' and blanks). */
-static void json_str(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-}
-
 static void mam_json(FILE *f, const char *key, const struct mam *m)
 {
 	if (m->n)
@@ -696,9 +682,9 @@ static void report(struct tool *t, FILE *f, int json)
 	leave_stats(t, &leave);
 	gtab_sort(&t->gt);
 	if (json) {
-		fprintf(f, "{\"interface\":\"");
-		json_str(f, t->ifname);
-		fprintf(f, "\",\"hosts\":%u,\"first_address\":\"%s\",\"version\":", t->h.cfg.nhosts, fa);
+		fprintf(f, "{\"interface\":");
+		ipk_cli_json_str(f, t->ifname);
+		fprintf(f, ",\"hosts\":%u,\"first_address\":\"%s\",\"version\":", t->h.cfg.nhosts, fa);
 		if (t->forced_version)
 			fprintf(f, "%d", t->forced_version);
 		else
